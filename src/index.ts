@@ -1,0 +1,20 @@
+// Public API: re-exports only.
+export { CONTEXT_ENV, readContext } from "./context";
+export type { AwsContext, EnvironmentContext, MongoContext, PostgresContext, RedisContext } from "./context";
+export { startEnvironment } from "./environment";
+export type { StartedEnvironment } from "./environment";
+export { DockerUnavailableError, ServiceError } from "./errors";
+export { DEFAULT_IMAGES, MONGO_FLAVOURS, OptionsError, SERVICE_NAMES, resolveOptions } from "./options";
+export type { EnvironmentOptions, MongoFlavour, ResolvedOptions, ServiceName } from "./options";
+export { cleanTestData } from "./helpers/clean";
+export { checkServicesHealth } from "./helpers/health";
+export type { ServiceHealth } from "./helpers/health";
+export { seedTestData } from "./helpers/seed";
+export type { SeedData } from "./helpers/seed";
+export { withTransaction } from "./helpers/transaction";
+export { waitFor } from "./helpers/wait-for";
+export type { WaitForOptions } from "./helpers/wait-for";
+export type { AwsClients, AwsResources, AwsResourcesSpec } from "./services/aws";
+export type { CollectionsSpec } from "./services/mongo";
+export { setupTestEnvironment, teardownTestEnvironment, workerStores } from "./worker";
+export type { SetupOptions, TestEnvironment, WorkerStores } from "./worker";

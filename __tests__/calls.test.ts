@@ -4,7 +4,13 @@ import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { loadAwsResourcesSpec } from "../src/services/aws";
 import { packageRoot } from "../src/paths";
-import { cleanTestData, setupTestEnvironment, teardownTestEnvironment, type TestEnvironment, waitFor } from "../src";
+import {
+  cleanTestData,
+  setupTestEnvironment,
+  teardownTestEnvironment,
+  type TestEnvironment,
+  waitFor,
+} from "../src";
 import {
   type ActiveCall,
   answerCall,
@@ -34,7 +40,8 @@ beforeAll(async () => {
 afterAll(() => teardownTestEnvironment(env));
 beforeEach(() => cleanTestData(env));
 
-const count = async (sql: string, values: unknown[] = []) => Number((await env.pg.query(sql, values)).rows[0].count);
+const count = async (sql: string, values: unknown[] = []) =>
+  Number((await env.pg.query(sql, values)).rows[0].count);
 
 /** Places a call that must be admitted. */
 async function placed(campaignId: string, contactId: string, now?: Date): Promise<ActiveCall> {
@@ -67,7 +74,11 @@ describe("blacklist and opt-outs", () => {
 
     const result = await startCall(stores, campaign.id, contacts[0].id);
 
-    expect(result).toEqual({ ok: false, reason: "blacklisted", detail: `${contacts[0].phone} is on the blacklist` });
+    expect(result).toEqual({
+      ok: false,
+      reason: "blacklisted",
+      detail: `${contacts[0].phone} is on the blacklist`,
+    });
     expect(await count("SELECT count(*) FROM calls")).toBe(0);
     expect(await env.mongo.collection("call_records").countDocuments()).toBe(0);
     expect(await heldSlots(env.redis, campaign.id)).toEqual([]);
@@ -82,7 +93,10 @@ describe("blacklist and opt-outs", () => {
     // Written the way a person types it; normalised to the contact's E.164 number.
     const spaced = `${contact.phone.slice(0, 2)} ${contact.phone.slice(2, 5)} ${contact.phone.slice(5)}`;
     expect(await blacklistPhone(env.pg, spaced)).toEqual({ ok: true, phone: contact.phone, added: true });
-    expect(await startCall(stores, campaign.id, contact.id)).toMatchObject({ ok: false, reason: "blacklisted" });
+    expect(await startCall(stores, campaign.id, contact.id)).toMatchObject({
+      ok: false,
+      reason: "blacklisted",
+    });
 
     await env.pg.query("DELETE FROM blacklist WHERE phone = $1", [contact.phone]);
     const again = await placed(campaign.id, contact.id);
@@ -90,7 +104,10 @@ describe("blacklist and opt-outs", () => {
   });
 
   test("an invalid number cannot be blacklisted, and says why", async () => {
-    expect(await blacklistPhone(env.pg, "call me maybe")).toMatchObject({ ok: false, reason: "invalid_number" });
+    expect(await blacklistPhone(env.pg, "call me maybe")).toMatchObject({
+      ok: false,
+      reason: "invalid_number",
+    });
     expect(await count("SELECT count(*) FROM blacklist")).toBe(0);
   });
 
@@ -105,20 +122,28 @@ describe("blacklist and opt-outs", () => {
       // Another campaign's opt-out does not concern this one.
       makeOptOut(contacts[3].phone, { campaign_id: other.campaign.id }),
     ];
-    await env.pg.query(
-      "INSERT INTO opt_outs SELECT * FROM json_populate_recordset(null::opt_outs, $1)",
-      [JSON.stringify(optOuts)],
-    );
+    await env.pg.query("INSERT INTO opt_outs SELECT * FROM json_populate_recordset(null::opt_outs, $1)", [
+      JSON.stringify(optOuts),
+    ]);
 
     const results = await Promise.all(contacts.map((c) => startCall(stores, campaign.id, c.id)));
 
-    expect(results.map((r) => (r.ok ? "placed" : r.reason))).toEqual(["opted_out", "opted_out", "opted_out", "placed"]);
+    expect(results.map((r) => (r.ok ? "placed" : r.reason))).toEqual([
+      "opted_out",
+      "opted_out",
+      "opted_out",
+      "placed",
+    ]);
   });
 });
 
 describe("calling window", () => {
   // 09:00-21:00 in New York: 14:00-02:00 UTC in winter (EST, UTC-5), 13:00-01:00 in summer (EDT, UTC-4).
-  const window = { calling_window_start: "09:00", calling_window_end: "21:00", time_zone: "America/New_York" };
+  const window = {
+    calling_window_start: "09:00",
+    calling_window_end: "21:00",
+    time_zone: "America/New_York",
+  };
 
   test.each([
     ["2025-01-15T13:59:59Z", "08:59:59 EST", "outside_window"],
@@ -143,8 +168,14 @@ describe("calling window", () => {
     // 17:30 in New York, 22:30 in London, 07:30 the next morning in Tokyo.
     const now = new Date("2025-01-15T22:30:00Z");
     const results = await Promise.all(contacts.map((c) => startCall(stores, campaign.id, c.id, { now })));
-    expect(results.map((r) => (r.ok ? "placed" : r.reason))).toEqual(["placed", "outside_window", "outside_window"]);
-    expect(results[1]).toMatchObject({ detail: "2025-01-15T22:30:00.000Z is outside 09:00:00-21:00:00 in Europe/London" });
+    expect(results.map((r) => (r.ok ? "placed" : r.reason))).toEqual([
+      "placed",
+      "outside_window",
+      "outside_window",
+    ]);
+    expect(results[1]).toMatchObject({
+      detail: "2025-01-15T22:30:00.000Z is outside 09:00:00-21:00:00 in Europe/London",
+    });
   });
 });
 
@@ -169,7 +200,10 @@ describe("rate limits and concurrency slots", () => {
   });
 
   test("slots: the campaign's max_concurrent_calls are in progress at most; ending one frees one", async () => {
-    const { campaign, contacts } = await seedCampaign(env, { campaign: { max_concurrent_calls: 2 }, contacts: 4 });
+    const { campaign, contacts } = await seedCampaign(env, {
+      campaign: { max_concurrent_calls: 2 },
+      contacts: 4,
+    });
     const results = await Promise.all(contacts.slice(0, 3).map((c) => startCall(stores, campaign.id, c.id)));
     const calls = results.flatMap((r) => (r.ok ? [r.call] : []));
     expect(calls).toHaveLength(2);
@@ -205,7 +239,9 @@ describe("dial tasks", () => {
       phone: contacts[0].phone,
       attempt: 1,
     });
-    const { Messages } = await env.aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 0 }));
+    const { Messages } = await env.aws.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 0 }),
+    );
     expect(Messages ?? []).toEqual([]);
   });
 });
@@ -222,7 +258,10 @@ describe("call and SMS records", () => {
     await endCall(stores, busy, "busy", { now: at(6) });
 
     const records = env.mongo.collection<CallRecordDoc>("call_records");
-    const byCampaign = await records.find({ campaignId: campaign.id }, { projection: { _id: 0 } }).sort({ startedAt: -1 }).toArray();
+    const byCampaign = await records
+      .find({ campaignId: campaign.id }, { projection: { _id: 0 } })
+      .sort({ startedAt: -1 })
+      .toArray();
     expect(byCampaign.map((r) => r.callId)).toEqual([busy.id, answered.id]);
     expect(byCampaign[1]).toEqual({
       callId: answered.id,
@@ -242,11 +281,22 @@ describe("call and SMS records", () => {
         { type: "hangup", at: at(95.5), data: { outcome: "answered" } },
       ],
     });
-    const { rows } = await env.pg.query("SELECT status, outcome, duration_seconds, answered_at FROM calls WHERE id = $1", [busy.id]);
+    const { rows } = await env.pg.query(
+      "SELECT status, outcome, duration_seconds, answered_at FROM calls WHERE id = $1",
+      [busy.id],
+    );
     expect(rows[0]).toEqual({ status: "completed", outcome: "busy", duration_seconds: 5, answered_at: null });
     const events = await drain("call-events-observer", 2);
-    expect(events.map((m) => JSON.parse(m.Body!)).map((e) => [e.type, e.callId]).sort()).toEqual(
-      [["call.dialing", answered.id], ["call.dialing", busy.id]].sort(),
+    expect(
+      events
+        .map((m) => JSON.parse(m.Body!))
+        .map((e) => [e.type, e.callId])
+        .sort(),
+    ).toEqual(
+      [
+        ["call.dialing", answered.id],
+        ["call.dialing", busy.id],
+      ].sort(),
     );
   });
 
@@ -255,9 +305,17 @@ describe("call and SMS records", () => {
     const [contact] = contacts;
     const other = await seedCampaign(env, { contacts: [{ phone: contact.phone }] });
 
-    const sent = await sendSms(stores, { campaignId: campaign.id, contactId: contact.id, body: "Hi, can you help?" });
+    const sent = await sendSms(stores, {
+      campaignId: campaign.id,
+      contactId: contact.id,
+      body: "Hi, can you help?",
+    });
     expect(sent).toMatchObject({ ok: true });
-    const reply = await receiveSms(stores, { campaignId: campaign.id, contactId: contact.id, body: " stop " });
+    const reply = await receiveSms(stores, {
+      campaignId: campaign.id,
+      contactId: contact.id,
+      body: " stop ",
+    });
     expect(reply.optedOut).toBe(true);
 
     const records = await env.mongo
@@ -270,18 +328,30 @@ describe("call and SMS records", () => {
       { direction: "inbound", status: "received", body: " stop " },
     ]);
     expect(await count("SELECT count(*) FROM sms_messages WHERE contact_id = $1", [contact.id])).toBe(2);
-    expect((await env.pg.query("SELECT source FROM blacklist WHERE phone = $1", [contact.phone])).rows).toEqual([
-      { source: "sms_stop" },
-    ]);
     expect(
-      (await env.pg.query("SELECT campaign_id, channel, source FROM opt_outs WHERE phone = $1", [contact.phone])).rows,
+      (await env.pg.query("SELECT source FROM blacklist WHERE phone = $1", [contact.phone])).rows,
+    ).toEqual([{ source: "sms_stop" }]);
+    expect(
+      (
+        await env.pg.query("SELECT campaign_id, channel, source FROM opt_outs WHERE phone = $1", [
+          contact.phone,
+        ])
+      ).rows,
     ).toEqual([{ campaign_id: null, channel: "all", source: "sms_stop" }]);
     const [event] = await drain("optout-events-observer", 1);
-    expect(JSON.parse(event.Body!)).toMatchObject({ type: "optout.created", phone: contact.phone, messageId: reply.messageId });
+    expect(JSON.parse(event.Body!)).toMatchObject({
+      type: "optout.created",
+      phone: contact.phone,
+      messageId: reply.messageId,
+    });
 
     // Every campaign, every channel.
-    expect(await startCall(stores, other.campaign.id, other.contacts[0].id)).toMatchObject({ reason: "blacklisted" });
-    expect(await sendSms(stores, { campaignId: campaign.id, contactId: contact.id, body: "Still there?" })).toMatchObject({
+    expect(await startCall(stores, other.campaign.id, other.contacts[0].id)).toMatchObject({
+      reason: "blacklisted",
+    });
+    expect(
+      await sendSms(stores, { campaignId: campaign.id, contactId: contact.id, body: "Still there?" }),
+    ).toMatchObject({
       ok: false,
       reason: "blacklisted",
     });
@@ -289,7 +359,11 @@ describe("call and SMS records", () => {
 
   test("a reply that merely mentions stop is only recorded", async () => {
     const { campaign, contacts } = await seedCampaign(env, { contacts: 1 });
-    const reply = await receiveSms(stores, { campaignId: campaign.id, contactId: contacts[0].id, body: "Don't stop!" });
+    const reply = await receiveSms(stores, {
+      campaignId: campaign.id,
+      contactId: contacts[0].id,
+      body: "Don't stop!",
+    });
     expect(reply.optedOut).toBe(false);
     expect(await count("SELECT count(*) FROM blacklist")).toBe(0);
   });
@@ -299,10 +373,17 @@ describe("the whole workflow", () => {
   test("campaign creation, contact import from S3, calls and outcomes, analytics and a report in S3", async () => {
     // Created as a draft: it takes contacts but does not dial yet.
     const { campaign } = await seedCampaign(env, {
-      campaign: { status: "draft", time_zone: "America/New_York", calling_window_start: "09:00", calling_window_end: "21:00" },
+      campaign: {
+        status: "draft",
+        time_zone: "America/New_York",
+        calling_window_start: "09:00",
+        calling_window_end: "21:00",
+      },
     });
     const upload = async (key: string) => {
-      const object = await env.aws.s3.send(new GetObjectCommand({ Bucket: env.aws.resources.buckets["uploads"], Key: key }));
+      const object = await env.aws.s3.send(
+        new GetObjectCommand({ Bucket: env.aws.resources.buckets["uploads"], Key: key }),
+      );
       return parseContactsCsv(await object.Body!.transformToString());
     };
     const imported = await ingestContacts(env.pg, campaign.id, [
@@ -319,11 +400,18 @@ describe("the whole workflow", () => {
     const now = new Date("2025-03-04T15:00:00Z");
     const later = (s: number) => new Date(now.getTime() + s * 1000);
 
-    expect(await startCall(stores, campaign.id, liam, { now })).toMatchObject({ reason: "campaign_not_active" });
+    expect(await startCall(stores, campaign.id, liam, { now })).toMatchObject({
+      reason: "campaign_not_active",
+    });
     expect(await changeCampaignStatus(env.pg, campaign.id, "active")).toMatchObject({ ok: true });
 
-    const [toLiam, toMia, toNoah] = await Promise.all([liam, mia, noah].map((id) => placed(campaign.id, id, now)));
-    await Promise.all([answerCall(stores, toLiam, { now: later(3) }), answerCall(stores, toNoah, { now: later(5) })]);
+    const [toLiam, toMia, toNoah] = await Promise.all(
+      [liam, mia, noah].map((id) => placed(campaign.id, id, now)),
+    );
+    await Promise.all([
+      answerCall(stores, toLiam, { now: later(3) }),
+      answerCall(stores, toNoah, { now: later(5) }),
+    ]);
     const ended = await Promise.all([
       endCall(stores, toLiam, "donation", { now: later(63), donation: { amountCents: 5000 } }),
       endCall(stores, toMia, "no_answer", { now: later(30) }),
@@ -341,7 +429,10 @@ describe("the whole workflow", () => {
     });
     const report = await storeCampaignReport(stores, analytics, "2025-03-04");
     const stored = await env.aws.s3.send(
-      new GetObjectCommand({ Bucket: env.aws.resources.buckets["reports"], Key: `daily/2025-03-04/${campaign.id}.csv` }),
+      new GetObjectCommand({
+        Bucket: env.aws.resources.buckets["reports"],
+        Key: `daily/2025-03-04/${campaign.id}.csv`,
+      }),
     );
     expect(await stored.Body!.transformToString()).toBe(report.body);
     expect(report.body).toBe(

@@ -43,8 +43,12 @@ describe("lifecycle", () => {
 
   test("every pair of statuses: only the lifecycle's transitions happen", async () => {
     const pairs = CAMPAIGN_STATUSES.flatMap((from) => CAMPAIGN_STATUSES.map((to) => [from, to] as const));
-    const seeded = await Promise.all(pairs.map(([from]) => seedCampaign(env, { campaign: { status: from } })));
-    const results = await Promise.all(pairs.map(([, to], i) => changeCampaignStatus(env.pg, seeded[i].campaign.id, to)));
+    const seeded = await Promise.all(
+      pairs.map(([from]) => seedCampaign(env, { campaign: { status: from } })),
+    );
+    const results = await Promise.all(
+      pairs.map(([, to], i) => changeCampaignStatus(env.pg, seeded[i].campaign.id, to)),
+    );
     const allowed = pairs.filter((_, i) => results[i].ok).map(([from, to]) => `${from}->${to}`);
     expect(allowed.sort()).toEqual(
       [
@@ -77,7 +81,12 @@ describe("lifecycle", () => {
     const { campaign, contacts } = await seedCampaign(env, { campaign: { status }, contacts: 1 });
     const result = await startCall(stores, campaign.id, contacts[0].id);
     if (status === "active") expect(result.ok).toBe(true);
-    else expect(result).toEqual({ ok: false, reason: "campaign_not_active", detail: `campaign ${campaign.id} is ${status}` });
+    else
+      expect(result).toEqual({
+        ok: false,
+        reason: "campaign_not_active",
+        detail: `campaign ${campaign.id} is ${status}`,
+      });
   });
 
   test("pausing stops new calls; the calls in progress still end and give their slots back", async () => {
@@ -86,7 +95,9 @@ describe("lifecycle", () => {
     if (!first.ok) throw new Error(first.detail);
     await changeCampaignStatus(env.pg, campaign.id, "paused");
 
-    expect(await startCall(stores, campaign.id, contacts[1].id)).toMatchObject({ reason: "campaign_not_active" });
+    expect(await startCall(stores, campaign.id, contacts[1].id)).toMatchObject({
+      reason: "campaign_not_active",
+    });
     await endCall(stores, first.call, "answered");
     expect(await heldSlots(env.redis, campaign.id)).toEqual([]);
     await changeCampaignStatus(env.pg, campaign.id, "active");
@@ -99,12 +110,17 @@ describe("contact ingestion", () => {
     const { campaign } = await seedCampaign(env, { campaign: { status: "draft" } });
     const phones = Array.from({ length: 2000 }, uniquePhone);
     // As people write them: "+1 555 0123456789".
-    const inputs = phones.map((p) => ({ phone: `${p.slice(0, 2)} ${p.slice(2, 5)} ${p.slice(5)}`, first_name: "Ann" }));
+    const inputs = phones.map((p) => ({
+      phone: `${p.slice(0, 2)} ${p.slice(2, 5)} ${p.slice(5)}`,
+      first_name: "Ann",
+    }));
     const result = await ingestContacts(env.pg, campaign.id, inputs);
     expect(result.rejected).toEqual([]);
     expect(result.duplicates).toEqual([]);
     expect(result.inserted.map((c) => c.phone)).toEqual(phones);
-    const { rows } = await env.pg.query("SELECT count(*)::int AS n FROM contacts WHERE campaign_id = $1", [campaign.id]);
+    const { rows } = await env.pg.query("SELECT count(*)::int AS n FROM contacts WHERE campaign_id = $1", [
+      campaign.id,
+    ]);
     expect(rows[0].n).toBe(2000);
   });
 
@@ -152,11 +168,22 @@ describe("contact ingestion", () => {
 
   test("a default country reads national numbers, dropping the trunk prefix", async () => {
     const { campaign } = await seedCampaign(env);
-    const us = await ingestContacts(env.pg, campaign.id, [{ phone: "(202) 555-0147" }, { phone: "1 202 555 0148" }], {
-      defaultCountryCode: "1",
+    const us = await ingestContacts(
+      env.pg,
+      campaign.id,
+      [{ phone: "(202) 555-0147" }, { phone: "1 202 555 0148" }],
+      {
+        defaultCountryCode: "1",
+      },
+    );
+    const uk = await ingestContacts(env.pg, campaign.id, [{ phone: "020 7946 0959" }], {
+      defaultCountryCode: "44",
     });
-    const uk = await ingestContacts(env.pg, campaign.id, [{ phone: "020 7946 0959" }], { defaultCountryCode: "44" });
-    expect([...us.inserted, ...uk.inserted].map((c) => c.phone)).toEqual(["+12025550147", "+12025550148", "+442079460959"]);
+    expect([...us.inserted, ...uk.inserted].map((c) => c.phone)).toEqual([
+      "+12025550147",
+      "+12025550148",
+      "+442079460959",
+    ]);
   });
 
   test("a completed or cancelled campaign takes no contacts", async () => {
@@ -240,7 +267,9 @@ describe("constraints", () => {
     await endCall(stores, started.call, "answered");
     await expect(endCall(stores, started.call, "failed")).rejects.toThrow("has already ended");
     expect(await releaseSlot(env.redis, campaign.id, started.call.id)).toBe(false);
-    await expect(endCall(stores, started.call, "donation")).rejects.toThrow(/exactly when its outcome is "donation"/);
+    await expect(endCall(stores, started.call, "donation")).rejects.toThrow(
+      /exactly when its outcome is "donation"/,
+    );
   });
 
   test("a donation must be positive, and is stored with its call or not at all", async () => {

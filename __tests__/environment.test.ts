@@ -28,7 +28,8 @@ beforeAll(async () => {
 afterAll(() => teardownTestEnvironment(env));
 beforeEach(() => cleanTestData(env));
 
-const count = async (table: string) => Number((await env.pg.query(`SELECT count(*) FROM ${table}`)).rows[0].count);
+const count = async (table: string) =>
+  Number((await env.pg.query(`SELECT count(*) FROM ${table}`)).rows[0].count);
 
 describe("context", () => {
   test("describes every service with serialisable connection details", () => {
@@ -43,8 +44,14 @@ describe("context", () => {
       templateDatabase: expect.stringMatching(/^campaign_tpl_[0-9a-f]{12}$/),
       url: expect.stringMatching(/^postgres:\/\/campaign:[a-z0-9]{24}@/),
     });
-    expect(context.redis).toMatchObject({ port: expect.any(Number), password: expect.stringMatching(/^[a-z0-9]{24}$/) });
-    expect(context.mongo).toMatchObject({ uri: expect.stringMatching(/^mongodb:\/\//), database: "campaign" });
+    expect(context.redis).toMatchObject({
+      port: expect.any(Number),
+      password: expect.stringMatching(/^[a-z0-9]{24}$/),
+    });
+    expect(context.mongo).toMatchObject({
+      uri: expect.stringMatching(/^mongodb:\/\//),
+      database: "campaign",
+    });
     expect(context.aws).toMatchObject({ endpoint: expect.stringMatching(/^http:\/\//), region: "us-east-1" });
   });
 
@@ -73,7 +80,16 @@ describe("PostgreSQL", () => {
       "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
     );
     expect(tables.map((t) => t.tablename)).toEqual(
-      expect.arrayContaining(["blacklist", "calls", "campaigns", "contacts", "donations", "opt_outs", "sms_messages", "users"]),
+      expect.arrayContaining([
+        "blacklist",
+        "calls",
+        "campaigns",
+        "contacts",
+        "donations",
+        "opt_outs",
+        "sms_messages",
+        "users",
+      ]),
     );
     const { rows: fks } = await env.pg.query(
       "SELECT count(*)::int AS n FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace",
@@ -82,10 +98,15 @@ describe("PostgreSQL", () => {
     await seedTestData(env);
     const contact = testData.tables.contacts[0];
     await expect(
-      env.pg.query("INSERT INTO contacts (campaign_id, phone) VALUES ($1, $2)", [contact.campaign_id, contact.phone]),
+      env.pg.query("INSERT INTO contacts (campaign_id, phone) VALUES ($1, $2)", [
+        contact.campaign_id,
+        contact.phone,
+      ]),
     ).rejects.toThrow(/duplicate key/);
     await expect(
-      env.pg.query("INSERT INTO contacts (campaign_id, phone) VALUES ($1, '555-0100')", [contact.campaign_id]),
+      env.pg.query("INSERT INTO contacts (campaign_id, phone) VALUES ($1, '555-0100')", [
+        contact.campaign_id,
+      ]),
     ).rejects.toThrow(/check constraint/);
   });
 
@@ -137,11 +158,12 @@ describe("Mongo", () => {
 const awsSpec = loadAwsResourcesSpec(`${packageRoot}/fixtures`);
 
 describe("AWS", () => {
-
   test("has the buckets with their sample objects", async () => {
     for (const bucket of awsSpec.buckets) {
       for (const object of bucket.objects ?? []) {
-        const got = await env.aws.s3.send(new GetObjectCommand({ Bucket: env.aws.resources.buckets[bucket.name], Key: object.key }));
+        const got = await env.aws.s3.send(
+          new GetObjectCommand({ Bucket: env.aws.resources.buckets[bucket.name], Key: object.key }),
+        );
         expect(await got.Body?.transformToString()).toBe(object.body);
       }
     }
@@ -161,19 +183,28 @@ describe("AWS", () => {
     }
     const moved = await waitFor(
       async () =>
-        (await env.aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.url, WaitTimeSeconds: 1 }))).Messages?.[0],
+        (await env.aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.url, WaitTimeSeconds: 1 })))
+          .Messages?.[0],
       { message: "the poison message in the dead-letter queue" },
     );
     expect(moved.Body).toBe("poison");
   });
 
   test("delivers topic messages to the subscribed observer queue", async () => {
-    await env.aws.sns.send(new PublishCommand({ TopicArn: env.aws.resources.topics["call-events"], Message: '{"type":"answered"}' }));
+    await env.aws.sns.send(
+      new PublishCommand({
+        TopicArn: env.aws.resources.topics["call-events"],
+        Message: '{"type":"answered"}',
+      }),
+    );
     const received = await waitFor(
       async () =>
         (
           await env.aws.sqs.send(
-            new ReceiveMessageCommand({ QueueUrl: env.aws.resources.queues["call-events-observer"].url, WaitTimeSeconds: 1 }),
+            new ReceiveMessageCommand({
+              QueueUrl: env.aws.resources.queues["call-events-observer"].url,
+              WaitTimeSeconds: 1,
+            }),
           )
         ).Messages?.[0],
       { message: "the call event in call-events-observer" },
@@ -197,20 +228,19 @@ describe("helpers", () => {
   test("withTransaction always rolls back, on success and on failure", async () => {
     const [user] = testData.tables.users;
     const inside = await withTransaction(env.pg, async (client) => {
-      await client.query("INSERT INTO users (id, email, name, role, password_hash) VALUES ($1, $2, $3, $4, $5)", [
-        user.id,
-        user.email,
-        user.name,
-        user.role,
-        "x",
-      ]);
+      await client.query(
+        "INSERT INTO users (id, email, name, role, password_hash) VALUES ($1, $2, $3, $4, $5)",
+        [user.id, user.email, user.name, user.role, "x"],
+      );
       return Number((await client.query("SELECT count(*) FROM users")).rows[0].count);
     });
     expect(inside).toBe(1);
     expect(await count("users")).toBe(0);
     await expect(
       withTransaction(env.pg, async (client) => {
-        await client.query("INSERT INTO users (email, name, role, password_hash) VALUES ('a@b.c', 'A', 'analyst', 'x')");
+        await client.query(
+          "INSERT INTO users (email, name, role, password_hash) VALUES ('a@b.c', 'A', 'analyst', 'x')",
+        );
         throw new Error("test failed midway");
       }),
     ).rejects.toThrow("test failed midway");
@@ -224,7 +254,9 @@ describe("helpers", () => {
     const sample = awsSpec.buckets.find((b) => b.name === "uploads")!.objects![0];
     await env.aws.s3.send(new PutObjectCommand({ Bucket: uploads, Key: "test-only.csv", Body: "x" }));
     await env.aws.s3.send(new PutObjectCommand({ Bucket: uploads, Key: sample.key, Body: "overwritten" }));
-    await env.aws.sqs.send(new SendMessageCommand({ QueueUrl: env.aws.resources.queues["dial-tasks"].url, MessageBody: "x" }));
+    await env.aws.sqs.send(
+      new SendMessageCommand({ QueueUrl: env.aws.resources.queues["dial-tasks"].url, MessageBody: "x" }),
+    );
     expect(await count("contacts")).toBeGreaterThan(0);
 
     await cleanTestData(env);
@@ -235,7 +267,9 @@ describe("helpers", () => {
       expect(await env.mongo.collection(name).countDocuments()).toBe(0);
     }
     expect(await env.redis.dbsize()).toBe(0);
-    await expect(env.aws.s3.send(new GetObjectCommand({ Bucket: uploads, Key: "test-only.csv" }))).rejects.toThrow(/NoSuchKey|does not exist/);
+    await expect(
+      env.aws.s3.send(new GetObjectCommand({ Bucket: uploads, Key: "test-only.csv" })),
+    ).rejects.toThrow(/NoSuchKey|does not exist/);
     const restored = await env.aws.s3.send(new GetObjectCommand({ Bucket: uploads, Key: sample.key }));
     expect(await restored.Body?.transformToString()).toBe(sample.body);
     const { Messages } = await env.aws.sqs.send(
@@ -276,14 +310,22 @@ describe("helpers", () => {
   });
 
   test("asking for a service that is not started fails with the fix", async () => {
-    const redisOnly = { ...env.context, services: ["redis" as const], postgres: undefined, mongo: undefined, aws: undefined };
+    const redisOnly = {
+      ...env.context,
+      services: ["redis" as const],
+      postgres: undefined,
+      mongo: undefined,
+      aws: undefined,
+    };
     await expect(setupTestEnvironment({ context: redisOnly, services: ["redis", "aws"] })).rejects.toThrow(
       "campaign-testenv: this test needs aws, but the environment was started with redis only. " +
         "Add aws to CAMPAIGN_TESTENV_SERVICES",
     );
     const partial = await setupTestEnvironment({ context: redisOnly });
     try {
-      expect(() => partial.pg).toThrow("this test needs postgres, but the environment was started with redis only");
+      expect(() => partial.pg).toThrow(
+        "this test needs postgres, but the environment was started with redis only",
+      );
       expect(await partial.redis.ping()).toBe("PONG");
     } finally {
       await partial.close();

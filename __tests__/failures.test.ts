@@ -35,7 +35,11 @@ test("a broken migration names the service, the file, the line and the statement
   });
   const failure = startEnvironment({ services: ["postgres", "redis"], migrationsDir, quiet: true });
   await expect(failure).rejects.toThrow(ServiceError);
-  await expect(failure).rejects.toMatchObject({ service: "postgres", image: images.postgres, step: "applying 2 migrations" });
+  await expect(failure).rejects.toMatchObject({
+    service: "postgres",
+    image: images.postgres,
+    step: "applying 2 migrations",
+  });
   await expect(failure).rejects.toThrow(
     `migration ${migrationsDir}/002_broken.sql failed: relation "missing_table" does not exist at line 3, ` +
       "in the statement:\n    INSERT INTO missing_table VALUES (1);",
@@ -112,12 +116,18 @@ describe("migration runner", () => {
     const client = new Client({ host, port, user, password, database });
     await client.connect();
     try {
-      const dir = migrationsFolder({ "2_b.sql": "ALTER TABLE a ADD b int;", "10_c.sql": "ALTER TABLE a ADD c int;", "1_a.sql": "CREATE TABLE a (id int);" });
+      const dir = migrationsFolder({
+        "2_b.sql": "ALTER TABLE a ADD b int;",
+        "10_c.sql": "ALTER TABLE a ADD c int;",
+        "1_a.sql": "CREATE TABLE a (id int);",
+      });
       expect(await migrate(client, loadMigrations(dir))).toEqual(["1_a.sql", "2_b.sql", "10_c.sql"]);
       expect(await migrate(client, loadMigrations(dir))).toEqual([]);
       writeFileSync(path.join(dir, "2_b.sql"), "ALTER TABLE a ADD b bigint;");
       await expect(migrate(client, loadMigrations(dir))).rejects.toThrow(
-        new RegExp(`migration ${dir}/2_b.sql changed after it was applied .* put the change in a new migration`),
+        new RegExp(
+          `migration ${dir}/2_b.sql changed after it was applied .* put the change in a new migration`,
+        ),
       );
     } finally {
       await client.end();
@@ -130,8 +140,12 @@ describe("migration runner", () => {
     await client.connect();
     try {
       const dir = migrationsFolder({ "20_half.sql": "CREATE TABLE half (id int);\nSELECT 1/0;" });
-      await expect(migrate(client, loadMigrations(dir))).rejects.toThrow(/20_half.sql failed: division by zero/);
-      const { rows } = await client.query("SELECT to_regclass('half') AS t, (SELECT count(*) FROM schema_migrations WHERE name = '20_half.sql')::int AS n");
+      await expect(migrate(client, loadMigrations(dir))).rejects.toThrow(
+        /20_half.sql failed: division by zero/,
+      );
+      const { rows } = await client.query(
+        "SELECT to_regclass('half') AS t, (SELECT count(*) FROM schema_migrations WHERE name = '20_half.sql')::int AS n",
+      );
       expect(rows[0]).toEqual({ t: null, n: 0 });
     } finally {
       await client.end();
@@ -143,7 +157,9 @@ test("setupTestEnvironment without a running environment says how to get one", a
   const saved = process.env.CAMPAIGN_TESTENV_CONTEXT;
   delete process.env.CAMPAIGN_TESTENV_CONTEXT;
   try {
-    await expect(setupTestEnvironment()).rejects.toThrow(/CAMPAIGN_TESTENV_CONTEXT is not set.*preset "campaign-testenv"/);
+    await expect(setupTestEnvironment()).rejects.toThrow(
+      /CAMPAIGN_TESTENV_CONTEXT is not set.*preset "campaign-testenv"/,
+    );
   } finally {
     process.env.CAMPAIGN_TESTENV_CONTEXT = saved;
   }

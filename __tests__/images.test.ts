@@ -1,7 +1,12 @@
 // Each configured image works through its Testcontainers module on its own, outside the environment:
 // start it, do one real operation, stop it. The images come from the same settings users have.
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import { LocalstackContainer } from "@testcontainers/localstack";
 import { MongoDBContainer } from "@testcontainers/mongodb";
 import { PostgreSqlContainer } from "@testcontainers/postgresql";
@@ -49,7 +54,10 @@ test(`Mongo protocol (${images.mongo}, flavour ${mongoFlavour}): insert and find
   const container =
     mongoFlavour === "mongo"
       ? await new MongoDBContainer(images.mongo).start()
-      : await new GenericContainer(images.mongo).withExposedPorts(27017).withWaitStrategy(Wait.forListeningPorts()).start();
+      : await new GenericContainer(images.mongo)
+          .withExposedPorts(27017)
+          .withWaitStrategy(Wait.forListeningPorts())
+          .start();
   try {
     const uri =
       mongoFlavour === "mongo"

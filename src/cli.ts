@@ -52,7 +52,10 @@ export function envLines(context: EnvironmentContext, contextFile: string): stri
 }
 
 async function up(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { "env-file": { type: "string" }, services: { type: "string" } } });
+  const { values } = parseArgs({
+    args,
+    options: { "env-file": { type: "string" }, services: { type: "string" } },
+  });
   const services = values.services?.split(",").map((s) => s.trim()) as ServiceName[] | undefined;
   const environment = await startEnvironment({ services });
   const contextFile = writeContext(environment.context);
@@ -87,7 +90,9 @@ function runningContextFile(): string | undefined {
 async function health(): Promise<number> {
   const file = runningContextFile();
   if (!file) {
-    process.stderr.write(`campaign-testenv: no running environment: start one with "campaign-testenv up", or set ${CONTEXT_ENV}.\n`);
+    process.stderr.write(
+      `campaign-testenv: no running environment: start one with "campaign-testenv up", or set ${CONTEXT_ENV}.\n`,
+    );
     return 1;
   }
   const results = await checkServicesHealth(readContext(file));
@@ -95,7 +100,9 @@ async function health(): Promise<number> {
     process.stdout.isTTY ? `\x1b[${ok ? 32 : 31}m${text}\x1b[0m` : text;
   for (const r of results) {
     const status = paint(r.healthy, r.healthy ? "healthy  " : "UNHEALTHY");
-    process.stdout.write(`${r.service.padEnd(9)} ${status} ${r.latencyMs.toFixed(0).padStart(5)} ms  ${r.detail}\n`);
+    process.stdout.write(
+      `${r.service.padEnd(9)} ${status} ${r.latencyMs.toFixed(0).padStart(5)} ms  ${r.detail}\n`,
+    );
   }
   return results.every((r) => r.healthy) ? 0 : 1;
 }
@@ -103,7 +110,9 @@ async function health(): Promise<number> {
 async function remove(runId: string | undefined, what: string): Promise<number> {
   const removed = await removeContainers(runId);
   process.stdout.write(
-    removed.length ? removed.map((r) => `removed ${r}\n`).join("") : `campaign-testenv: no ${what} to remove\n`,
+    removed.length
+      ? removed.map((r) => `removed ${r}\n`).join("")
+      : `campaign-testenv: no ${what} to remove\n`,
   );
   return 0;
 }

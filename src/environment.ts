@@ -3,6 +3,7 @@ import { docker, removeContainers } from "./docker";
 import { type EnvironmentOptions, resolveOptions, type ServiceName } from "./options";
 import { Progress } from "./progress";
 import { randomToken } from "./random";
+import { startOrReuse } from "./reuse";
 import { aws } from "./services/aws";
 import { mongo } from "./services/mongo";
 import { postgres } from "./services/postgres";
@@ -13,7 +14,7 @@ const SERVICES: { [K in ServiceName]: Service<K> } = { postgres, mongo, redis, a
 
 export interface StartedEnvironment {
   context: EnvironmentContext;
-  /** Removes every container of this run. Safe to call twice. */
+  /** Removes every container of this run (in reuse mode: keeps them for the next run). Safe to call twice. */
   stop(): Promise<void>;
 }
 
@@ -36,9 +37,10 @@ export async function startEnvironment(options: EnvironmentOptions = {}): Promis
     (name) => new ServiceRun(name, resolved, runId, peer, (message) => progress.note(name, message)),
   );
   for (const run of runs) {
+    const service = SERVICES[run.service] as Service<ServiceName>;
     started.set(
       run.service,
-      (SERVICES[run.service] as Service<ServiceName>).start(run).then((context) => {
+      (resolved.reuse ? startOrReuse(service, run) : service.start(run)).then((context) => {
         progress.ready(run);
         return context;
       }),
@@ -49,6 +51,8 @@ export async function startEnvironment(options: EnvironmentOptions = {}): Promis
   const stop = async () => {
     await removeContainers(runId);
   };
+  // Reuse mode keeps what it started for the next run; `campaign-testenv down` or `prune` removes it.
+  const keep = async () => undefined;
   const failures = results.flatMap((r) => (r.status === "rejected" ? [r.reason as Error] : []));
   if (failures.length > 0) {
     await stop().catch(() => undefined); // the reaper (Ryuk) still removes them when this process exits
@@ -60,8 +64,14 @@ export async function startEnvironment(options: EnvironmentOptions = {}): Promis
       : Object.assign(new Error(causes.map((f) => f.message).join("\n\n"), { cause: causes }), { runId });
   }
 
-  const context: EnvironmentContext = { runId, startedAt: new Date().toISOString(), services: resolved.services };
-  results.forEach((r, i) => Object.assign(context, { [resolved.services[i]]: (r as PromiseFulfilledResult<unknown>).value }));
+  const context: EnvironmentContext = {
+    runId,
+    startedAt: new Date().toISOString(),
+    services: resolved.services,
+  };
+  results.forEach((r, i) =>
+    Object.assign(context, { [resolved.services[i]]: (r as PromiseFulfilledResult<unknown>).value }),
+  );
   progress.done();
-  return { context, stop };
+  return { context, stop: resolved.reuse ? keep : stop };
 }

@@ -18,9 +18,12 @@ export class ServiceError extends Error {
     const logs = logTail.length
       ? `\nLast ${logTail.length} log lines of the ${service} container:\n${logTail.map((l) => `  | ${l}`).join("\n")}`
       : "";
-    super(`campaign-testenv: ${service} (image ${image}) failed while ${step}: ${reason}\nFix: ${fix}${logs}`, {
-      cause,
-    });
+    super(
+      `campaign-testenv: ${service} (image ${image}) failed while ${step}: ${reason}\nFix: ${fix}${logs}`,
+      {
+        cause,
+      },
+    );
   }
 }
 

@@ -21,6 +21,8 @@ export interface EnvironmentOptions {
   quiet?: boolean;
   /** Also print each initialisation step. Env: CAMPAIGN_TESTENV_VERBOSE=true */
   verbose?: boolean;
+  /** Keep the containers running after the run and reuse them next time. Env: CAMPAIGN_TESTENV_REUSE=true */
+  reuse?: boolean;
   /** Folder of NNN_name.sql files. Env: CAMPAIGN_TESTENV_MIGRATIONS_DIR */
   migrationsDir?: string;
   /** Folder holding mongo-collections.json and aws-resources.json. Env: CAMPAIGN_TESTENV_FIXTURES_DIR */
@@ -51,7 +53,11 @@ export function resolveOptions(options: EnvironmentOptions = {}, env = process.e
     const value = env[ENV_PREFIX + key]?.trim();
     return value === "" ? undefined : value;
   };
-  const services = options.services ?? fromEnv("SERVICES")?.split(",").map((s) => s.trim());
+  const services =
+    options.services ??
+    fromEnv("SERVICES")
+      ?.split(",")
+      .map((s) => s.trim());
   const images = Object.fromEntries(
     SERVICE_NAMES.map((name) => [
       name,
@@ -71,10 +77,13 @@ export function resolveOptions(options: EnvironmentOptions = {}, env = process.e
     startupTimeoutMs: parseTimeout(options.startupTimeoutMs ?? fromEnv("STARTUP_TIMEOUT_MS") ?? 120_000),
     quiet: options.quiet ?? parseBoolean("QUIET", fromEnv("QUIET")),
     verbose: options.verbose ?? parseBoolean("VERBOSE", fromEnv("VERBOSE")),
+    reuse: options.reuse ?? parseBoolean("REUSE", fromEnv("REUSE")),
     migrationsDir: path.resolve(
       options.migrationsDir ?? fromEnv("MIGRATIONS_DIR") ?? path.join(packageRoot, "migrations"),
     ),
-    fixturesDir: path.resolve(options.fixturesDir ?? fromEnv("FIXTURES_DIR") ?? path.join(packageRoot, "fixtures")),
+    fixturesDir: path.resolve(
+      options.fixturesDir ?? fromEnv("FIXTURES_DIR") ?? path.join(packageRoot, "fixtures"),
+    ),
   };
 }
 

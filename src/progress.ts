@@ -18,7 +18,9 @@ export class Progress {
     const steps = this.options.verbose
       ? `  [${run.steps.map((s) => `${s.name} ${seconds(s.ms)}`).join(", ")}]`
       : "";
-    this.print(`  ${run.service.padEnd(8)} ready in ${seconds(performance.now() - this.started)}  ${run.image}${steps}`);
+    this.print(
+      `  ${run.service.padEnd(8)} ${run.reused ? "reused" : "ready"} in ${seconds(performance.now() - this.started)}  ${run.image}${steps}`,
+    );
   }
 
   note(service: ServiceName, message: string): void {

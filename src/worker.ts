@@ -129,7 +129,9 @@ async function provisionPostgres(context: EnvironmentContext, worker: WorkerStor
   try {
     // FORCE: a previous test file of this worker may have left its pool open.
     await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(worker.postgresDatabase)} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${quoteIdent(worker.postgresDatabase)} TEMPLATE ${quoteIdent(templateDatabase)}`);
+    await admin.query(
+      `CREATE DATABASE ${quoteIdent(worker.postgresDatabase)} TEMPLATE ${quoteIdent(templateDatabase)}`,
+    );
   } finally {
     await admin.end();
   }

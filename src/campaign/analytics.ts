@@ -16,7 +16,12 @@ export interface CampaignAnalytics {
 /** The campaign's numbers from both stores: call rows and donations (SQL), call records (aggregation). */
 export async function campaignAnalytics(stores: CallStores, campaignId: string): Promise<CampaignAnalytics> {
   const [sql, byStatus] = await Promise.all([
-    stores.pg.query<{ calls: number; outcomes: Record<string, number>; donations: number; amount_cents: number }>(
+    stores.pg.query<{
+      calls: number;
+      outcomes: Record<string, number>;
+      donations: number;
+      amount_cents: number;
+    }>(
       `SELECT (SELECT count(*)::int FROM calls WHERE campaign_id = $1) AS calls,
          (SELECT coalesce(jsonb_object_agg(outcome, n), '{}') FROM (
             SELECT outcome, count(*)::int AS n FROM calls
@@ -37,7 +42,10 @@ export async function campaignAnalytics(stores: CallStores, campaignId: string):
   return {
     campaignId,
     calls: row.calls,
-    outcomes: Object.fromEntries(CALL_OUTCOMES.map((o) => [o, row.outcomes[o] ?? 0])) as Record<CallOutcome, number>,
+    outcomes: Object.fromEntries(CALL_OUTCOMES.map((o) => [o, row.outcomes[o] ?? 0])) as Record<
+      CallOutcome,
+      number
+    >,
     donations: row.donations,
     amountCents: row.amount_cents,
     records: {
@@ -59,8 +67,15 @@ export async function storeCampaignReport(
 ): Promise<{ key: string; body: string }> {
   const key = `daily/${date}/${analytics.campaignId}.csv`;
   const header = ["campaign_id", "date", "calls", ...CALL_OUTCOMES, "amount_cents"];
-  const values = [analytics.campaignId, date, analytics.calls, ...CALL_OUTCOMES.map((o) => analytics.outcomes[o])];
+  const values = [
+    analytics.campaignId,
+    date,
+    analytics.calls,
+    ...CALL_OUTCOMES.map((o) => analytics.outcomes[o]),
+  ];
   const body = `${header.join(",")}\n${[...values, analytics.amountCents].join(",")}\n`;
-  await stores.s3.send(new PutObjectCommand({ Bucket: stores.reportsBucket, Key: key, Body: body, ContentType: "text/csv" }));
+  await stores.s3.send(
+    new PutObjectCommand({ Bucket: stores.reportsBucket, Key: key, Body: body, ContentType: "text/csv" }),
+  );
   return { key, body };
 }

@@ -86,17 +86,30 @@ export async function startCall(
     admitCall(stores.redis, campaignId, id, checked.limits, now.getTime()),
   );
   if (admission === "rate_limited") {
-    return refuse(admission, `campaign ${campaignId} used its ${checked.limits.callsPerMinute} calls per minute`);
+    return refuse(
+      admission,
+      `campaign ${campaignId} used its ${checked.limits.callsPerMinute} calls per minute`,
+    );
   }
   if (admission === "no_slot") {
-    return refuse(admission, `campaign ${campaignId} has ${checked.limits.maxConcurrentCalls} calls in progress`);
+    return refuse(
+      admission,
+      `campaign ${campaignId} has ${checked.limits.maxConcurrentCalls} calls in progress`,
+    );
   }
 
   try {
     const { rows } = await step("call_row", () =>
       stores.pg.query<{ attempt: number }>({ ...INSERT_CALL, values: [id, campaignId, contactId, now] }),
     );
-    const call: ActiveCall = { id, campaignId, contactId, phone: checked.phone, attempt: rows[0].attempt, startedAt: now };
+    const call: ActiveCall = {
+      id,
+      campaignId,
+      contactId,
+      phone: checked.phone,
+      attempt: rows[0].attempt,
+      startedAt: now,
+    };
     const task: DialTask = { callId: id, campaignId, contactId, phone: call.phone, attempt: call.attempt };
     const record: CallRecordDoc = {
       ...task,
@@ -107,16 +120,23 @@ export async function startCall(
     };
     await Promise.all([
       step("dial_task", () =>
-        stores.sqs.send(new SendMessageCommand({ QueueUrl: stores.dialTasksQueueUrl, MessageBody: JSON.stringify(task) })),
+        stores.sqs.send(
+          new SendMessageCommand({ QueueUrl: stores.dialTasksQueueUrl, MessageBody: JSON.stringify(task) }),
+        ),
       ),
       step("cdr", () => stores.mongo.collection<CallRecordDoc>(CALL_RECORDS).insertOne(record)),
-      step("call_event", () => publish(stores, stores.callEventsTopicArn, { type: "call.dialing", ...task, at: now })),
+      step("call_event", () =>
+        publish(stores, stores.callEventsTopicArn, { type: "call.dialing", ...task, at: now }),
+      ),
     ]);
     return { ok: true, call };
   } catch (error) {
     await Promise.allSettled([
       releaseSlot(stores.redis, campaignId, id),
-      stores.pg.query(`UPDATE calls SET status = 'failed', outcome = 'failed', ended_at = started_at WHERE id = $1`, [id]),
+      stores.pg.query(
+        `UPDATE calls SET status = 'failed', outcome = 'failed', ended_at = started_at WHERE id = $1`,
+        [id],
+      ),
     ]);
     throw error;
   }
@@ -135,7 +155,10 @@ export async function answerCall(
         .collection<CallRecordDoc>(CALL_RECORDS)
         .updateOne(
           { callId: call.id },
-          { $set: { status: "in_progress", answeredAt: now }, $push: { events: { type: "answered", at: now } } },
+          {
+            $set: { status: "in_progress", answeredAt: now },
+            $push: { events: { type: "answered", at: now } },
+          },
         ),
     ),
   ]);
@@ -202,6 +225,10 @@ export async function endCall(
 }
 
 /** Publishes one event as JSON; observers subscribed with raw delivery receive exactly this body. */
-export function publish(stores: CallStores, topicArn: string, event: { type: string; [key: string]: unknown }) {
+export function publish(
+  stores: CallStores,
+  topicArn: string,
+  event: { type: string; [key: string]: unknown },
+) {
   return stores.sns.send(new PublishCommand({ TopicArn: topicArn, Message: JSON.stringify(event) }));
 }

@@ -24,7 +24,11 @@ export type StatusChange =
  * Moves a campaign to `to` if its lifecycle allows it from the status it has now. The check and the
  * update are one statement, so two concurrent changes cannot both pass from the same status.
  */
-export async function changeCampaignStatus(pg: Pool, campaignId: string, to: CampaignStatus): Promise<StatusChange> {
+export async function changeCampaignStatus(
+  pg: Pool,
+  campaignId: string,
+  to: CampaignStatus,
+): Promise<StatusChange> {
   const allowedFrom = Object.entries(CAMPAIGN_TRANSITIONS)
     .filter(([, targets]) => targets.includes(to))
     .map(([from]) => from);
@@ -36,6 +40,7 @@ export async function changeCampaignStatus(pg: Pool, campaignId: string, to: Cam
   );
   const { changed, from } = rows[0];
   if (from === null) throw new Error(`campaign ${campaignId} does not exist`);
-  if (!changed) return { ok: false, reason: "invalid_transition", detail: `campaign ${campaignId}: ${from} -> ${to}` };
+  if (!changed)
+    return { ok: false, reason: "invalid_transition", detail: `campaign ${campaignId}: ${from} -> ${to}` };
   return { ok: true, from, to };
 }

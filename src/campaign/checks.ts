@@ -73,7 +73,8 @@ export async function checkContact(
   const row = rows[0];
   if (!row) throw new Error(`contact ${contactId} is not a contact of campaign ${campaignId}`);
 
-  if (row.status !== "active") return refuse("campaign_not_active", `campaign ${campaignId} is ${row.status}`);
+  if (row.status !== "active")
+    return refuse("campaign_not_active", `campaign ${campaignId} is ${row.status}`);
   const number = normalizePhone(row.phone);
   if (!number.ok) return refuse("invalid_number", number.detail);
   const { phone } = number;

@@ -4,7 +4,10 @@ import { FINAL_STATUSES } from "./campaigns";
 import { normalizePhone, type PhoneOptions } from "./phone";
 
 /** One contact as it arrives from an import; `phone` as the user wrote it. */
-export type ContactInput = Pick<ContactRow, "phone" | "first_name" | "last_name" | "time_zone" | "attributes">;
+export type ContactInput = Pick<
+  ContactRow,
+  "phone" | "first_name" | "last_name" | "time_zone" | "attributes"
+>;
 
 export interface IngestProblem {
   /** Position in the input. */
@@ -42,21 +45,34 @@ export async function ingestContacts(
   );
   const { status, invalid_zones } = rows[0];
   if (status === null) throw new Error(`campaign ${campaignId} does not exist`);
-  if (FINAL_STATUSES.includes(status)) throw new Error(`campaign ${campaignId} is ${status}: it takes no more contacts`);
+  if (FINAL_STATUSES.includes(status))
+    throw new Error(`campaign ${campaignId} is ${status}: it takes no more contacts`);
 
   const result: IngestResult = { inserted: [], duplicates: [], rejected: [] };
   const candidates = new Map<string, { index: number; row: Omit<ContactRow, "id"> }>();
   for (const [index, input] of inputs.entries()) {
-    const problem = (reason: IngestProblem["reason"], detail: string) => ({ index, phone: input.phone, reason, detail });
+    const problem = (reason: IngestProblem["reason"], detail: string) => ({
+      index,
+      phone: input.phone,
+      reason,
+      detail,
+    });
     const number = normalizePhone(input.phone, phoneOptions);
     const earlier = number.ok && candidates.get(number.phone);
     if (!number.ok) result.rejected.push(problem("invalid_number", number.detail));
     else if (input.time_zone && invalid_zones.includes(input.time_zone)) {
-      result.rejected.push(problem("invalid_time_zone", `${input.time_zone} is not a time zone PostgreSQL knows`));
+      result.rejected.push(
+        problem("invalid_time_zone", `${input.time_zone} is not a time zone PostgreSQL knows`),
+      );
     } else if (earlier) {
-      result.duplicates.push(problem("duplicate_in_batch", `${number.phone} is also at position ${earlier.index}`));
+      result.duplicates.push(
+        problem("duplicate_in_batch", `${number.phone} is also at position ${earlier.index}`),
+      );
     } else {
-      candidates.set(number.phone, { index, row: { ...input, campaign_id: campaignId, phone: number.phone } });
+      candidates.set(number.phone, {
+        index,
+        row: { ...input, campaign_id: campaignId, phone: number.phone },
+      });
     }
   }
 
@@ -95,6 +111,11 @@ export function parseContactsCsv(text: string): ContactInput[] {
   return lines.map((line) => {
     const cells = line.split(",");
     const cell = (name: string) => cells[columns.indexOf(name)]?.trim() || null;
-    return { phone: cell("phone") ?? "", first_name: cell("first_name"), last_name: cell("last_name"), time_zone: cell("time_zone") };
+    return {
+      phone: cell("phone") ?? "",
+      first_name: cell("first_name"),
+      last_name: cell("last_name"),
+      time_zone: cell("time_zone"),
+    };
   });
 }

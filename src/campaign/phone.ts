@@ -1,4 +1,5 @@
-export type PhoneResult = { ok: true; phone: string } | { ok: false; reason: "invalid_number"; detail: string };
+export type PhoneResult =
+  { ok: true; phone: string } | { ok: false; reason: "invalid_number"; detail: string };
 
 export interface PhoneOptions {
   /**
@@ -19,7 +20,8 @@ const SEPARATORS = /[\s\-./()]/g;
 export function normalizePhone(input: string, { defaultCountryCode }: PhoneOptions = {}): PhoneResult {
   const compact = input.trim().replace(SEPARATORS, "");
   if (compact === "") return invalid("empty");
-  if (!/^\+?[0-9]+$/.test(compact)) return invalid(`"${input}" has characters other than digits and separators`);
+  if (!/^\+?[0-9]+$/.test(compact))
+    return invalid(`"${input}" has characters other than digits and separators`);
 
   let digits: string;
   if (compact.startsWith("+")) digits = compact.slice(1);

@@ -1,4 +1,11 @@
-import { type CampaignRow, type ContactRow, makeCampaign, makeContact, makeUser, type UserRow } from "../../fixtures/test-data";
+import {
+  type CampaignRow,
+  type ContactRow,
+  makeCampaign,
+  makeContact,
+  makeUser,
+  type UserRow,
+} from "../../fixtures/test-data";
 import { seedTestData } from "../helpers/seed";
 import type { TestEnvironment } from "../worker";
 
@@ -14,7 +21,10 @@ export interface SeededCampaign {
  */
 export async function seedCampaign(
   env: TestEnvironment,
-  { campaign = {}, contacts = 0 }: { campaign?: Partial<CampaignRow>; contacts?: number | Partial<ContactRow>[] } = {},
+  {
+    campaign = {},
+    contacts = 0,
+  }: { campaign?: Partial<CampaignRow>; contacts?: number | Partial<ContactRow>[] } = {},
 ): Promise<SeededCampaign> {
   const owner = makeUser();
   const row = makeCampaign(owner.id, campaign);

@@ -12,7 +12,11 @@ import type { CallStores } from "./stores";
 export async function blacklistPhone(
   pg: Pool,
   input: string,
-  { reason = null, source = "manual", ...phoneOptions }: { reason?: string | null; source?: BlacklistSource } & PhoneOptions = {},
+  {
+    reason = null,
+    source = "manual",
+    ...phoneOptions
+  }: { reason?: string | null; source?: BlacklistSource } & PhoneOptions = {},
 ): Promise<{ ok: true; phone: string; added: boolean } | Refused> {
   const number = normalizePhone(input, phoneOptions);
   if (!number.ok) return number;
@@ -41,5 +45,10 @@ export async function optOut(
     ON CONFLICT (phone, campaign_id) DO UPDATE SET channel = 'all'`,
     [fields.contactId, fields.phone],
   );
-  await publish(stores, stores.optoutEventsTopicArn, { type: "optout.created", source: "sms_stop", ...fields, at: now });
+  await publish(stores, stores.optoutEventsTopicArn, {
+    type: "optout.created",
+    source: "sms_stop",
+    ...fields,
+    at: now,
+  });
 }

@@ -18,10 +18,19 @@ export interface ServiceHealth {
 const CHECK_TIMEOUT_MS = 5000;
 
 /** Checks every started service with a real round trip through its client, in parallel. */
-export async function checkServicesHealth(context: EnvironmentContext = readContext()): Promise<ServiceHealth[]> {
+export async function checkServicesHealth(
+  context: EnvironmentContext = readContext(),
+): Promise<ServiceHealth[]> {
   const checks: { [K in ServiceName]: (c: NonNullable<EnvironmentContext[K]>) => Promise<void> } = {
     postgres: async ({ host, port, user, password, database }) => {
-      const client = new Client({ host, port, user, password, database, connectionTimeoutMillis: CHECK_TIMEOUT_MS });
+      const client = new Client({
+        host,
+        port,
+        user,
+        password,
+        database,
+        connectionTimeoutMillis: CHECK_TIMEOUT_MS,
+      });
       try {
         await client.connect();
         await client.query("SELECT 1");
@@ -38,7 +47,14 @@ export async function checkServicesHealth(context: EnvironmentContext = readCont
       }
     },
     redis: async ({ host, port, password }) => {
-      const redis = new Redis({ host, port, password, lazyConnect: true, connectTimeout: CHECK_TIMEOUT_MS, maxRetriesPerRequest: 0 });
+      const redis = new Redis({
+        host,
+        port,
+        password,
+        lazyConnect: true,
+        connectTimeout: CHECK_TIMEOUT_MS,
+        maxRetriesPerRequest: 0,
+      });
       try {
         await redis.connect();
         await redis.ping();
@@ -49,7 +65,9 @@ export async function checkServicesHealth(context: EnvironmentContext = readCont
     aws: async (aws) => {
       const clients = awsClients(aws);
       try {
-        await clients.sqs.send(new ListQueuesCommand({}), { abortSignal: AbortSignal.timeout(CHECK_TIMEOUT_MS) });
+        await clients.sqs.send(new ListQueuesCommand({}), {
+          abortSignal: AbortSignal.timeout(CHECK_TIMEOUT_MS),
+        });
       } finally {
         destroyAwsClients(clients);
       }
@@ -65,7 +83,12 @@ export async function checkServicesHealth(context: EnvironmentContext = readCont
         return { service, healthy: true, latencyMs: performance.now() - started, detail: where };
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        return { service, healthy: false, latencyMs: performance.now() - started, detail: `${where}: ${reason}` };
+        return {
+          service,
+          healthy: false,
+          latencyMs: performance.now() - started,
+          detail: `${where}: ${reason}`,
+        };
       }
     }),
   );

@@ -21,12 +21,15 @@ export async function waitFor<T>(
   for (;;) {
     try {
       const value = await condition();
-      if (value !== undefined && value !== null && value !== false) return value as Exclude<T, undefined | null | false>;
+      if (value !== undefined && value !== null && value !== false)
+        return value as Exclude<T, undefined | null | false>;
     } catch (error) {
       lastError = error;
     }
     if (performance.now() >= deadline) {
-      const last = lastError ? ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})` : "";
+      const last = lastError
+        ? ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})`
+        : "";
       throw new Error(`waitFor timed out after ${timeoutMs} ms waiting for ${message}${last}`);
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));

@@ -100,7 +100,11 @@ export function reportTable(report: LoadReport): string {
 }
 
 /** Writes `<name>.json` and `<name>.md` into `dir` (created if missing) and returns both paths. */
-export function writeLoadReport(report: LoadReport, dir: string, name = "load"): { json: string; markdown: string } {
+export function writeLoadReport(
+  report: LoadReport,
+  dir: string,
+  name = "load",
+): { json: string; markdown: string } {
   mkdirSync(dir, { recursive: true });
   const json = path.join(dir, `${name}.json`);
   const markdown = path.join(dir, `${name}.md`);

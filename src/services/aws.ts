@@ -10,17 +10,31 @@ import {
 } from "@aws-sdk/client-s3";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, GetQueueAttributesCommand, PurgeQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  PurgeQueueCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import { LocalstackContainer } from "@testcontainers/localstack";
 import type { AwsContext } from "../context";
 import { SERVICE_NAMES, type ServiceName } from "../options";
 import { randomToken } from "../random";
+import { postgres } from "./postgres";
+import { redis } from "./redis";
 import type { Service } from "./service";
+
+const SERVICES_FOR_SECRETS = { postgres, redis };
 
 /** fixtures/aws-resources.json. Names are plain; workers create copies under a prefix. */
 export interface AwsResourcesSpec {
   buckets: { name: string; objects?: { key: string; body: string; contentType?: string }[] }[];
-  queues: { name: string; deadLetterQueue?: string; maxReceiveCount?: number; visibilityTimeoutSeconds?: number }[];
+  queues: {
+    name: string;
+    deadLetterQueue?: string;
+    maxReceiveCount?: number;
+    visibilityTimeoutSeconds?: number;
+  }[];
   topics: { name: string; subscribeQueues?: string[] }[];
   /** String values may hold {{service.field}} placeholders, filled from the started services' context. */
   secrets: { name: string; value: Record<string, string> }[];
@@ -47,7 +61,9 @@ export function loadAwsResourcesSpec(fixturesDir: string): AwsResourcesSpec {
     const spec = JSON.parse(readFileSync(file, "utf8")) as Partial<AwsResourcesSpec>;
     return { buckets: [], queues: [], topics: [], secrets: [], ...spec };
   } catch (error) {
-    throw new Error(`cannot read the AWS resources spec ${file} (${(error as Error).message})`, { cause: error });
+    throw new Error(`cannot read the AWS resources spec ${file} (${(error as Error).message})`, {
+      cause: error,
+    });
   }
 }
 
@@ -90,13 +106,18 @@ export async function createAwsResources(
     }
     if (queue.deadLetterQueue) {
       const dlq = queues[queue.deadLetterQueue];
-      if (!dlq) throw new Error(`queue ${queue.name}: its dead-letter queue ${queue.deadLetterQueue} is not in the spec`);
+      if (!dlq)
+        throw new Error(
+          `queue ${queue.name}: its dead-letter queue ${queue.deadLetterQueue} is not in the spec`,
+        );
       attributes.RedrivePolicy = JSON.stringify({
         deadLetterTargetArn: dlq.arn,
         maxReceiveCount: queue.maxReceiveCount ?? 3,
       });
     }
-    const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+    const { QueueUrl } = await clients.sqs.send(
+      new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
+    );
     const { Attributes } = await clients.sqs.send(
       new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
     );
@@ -117,7 +138,8 @@ export async function createAwsResources(
       await Promise.all(
         (topic.subscribeQueues ?? []).map((queueName) => {
           const queue = queues[queueName];
-          if (!queue) throw new Error(`topic ${topic.name}: the queue ${queueName} it subscribes is not in the spec`);
+          if (!queue)
+            throw new Error(`topic ${topic.name}: the queue ${queueName} it subscribes is not in the spec`);
           return clients.sns.send(
             new SubscribeCommand({
               TopicArn,
@@ -135,7 +157,10 @@ export async function createAwsResources(
       spec.secrets.filter((s) => secretValues[s.name]),
       async (secret) => {
         const { ARN } = await clients.secrets.send(
-          new CreateSecretCommand({ Name: prefix + secret.name, SecretString: JSON.stringify(secretValues[secret.name]) }),
+          new CreateSecretCommand({
+            Name: prefix + secret.name,
+            SecretString: JSON.stringify(secretValues[secret.name]),
+          }),
         );
         return ARN!;
       },
@@ -187,10 +212,15 @@ export async function resetAwsResources(
       await Promise.all([
         extra.length &&
           aws.s3.send(
-            new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: extra.map((o) => ({ Key: o.Key })) } }),
+            new DeleteObjectsCommand({
+              Bucket: bucket,
+              Delete: { Objects: extra.map((o) => ({ Key: o.Key })) },
+            }),
           ),
         ...changed.map((o) =>
-          aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: o.key, Body: o.body, ContentType: o.contentType })),
+          aws.s3.send(
+            new PutObjectCommand({ Bucket: bucket, Key: o.key, Body: o.body, ContentType: o.contentType }),
+          ),
         ),
       ]);
     }),
@@ -228,7 +258,8 @@ async function fillSecrets(
         }),
       ]),
     );
-    if (missing) note(`secret ${secret.name} is not created: ${missing} has no value (is that service started?)`);
+    if (missing)
+      note(`secret ${secret.name} is not created: ${missing} has no value (is that service started?)`);
     else filled[secret.name] = value;
   }
   return filled;
@@ -236,6 +267,15 @@ async function fillSecrets(
 
 export const aws: Service<"aws"> = {
   name: "aws",
+  // The secrets hold other services' connection details, so a change to those services is a change here.
+  fingerprint: (options) =>
+    [
+      options.images.aws,
+      JSON.stringify(loadAwsResourcesSpec(options.fixturesDir)),
+      ...(["postgres", "redis"] as const)
+        .filter((s) => options.services.includes(s))
+        .map((s) => SERVICES_FOR_SECRETS[s].fingerprint(options)),
+    ].join("\n"),
   async start(run) {
     const spec = await run.step("reading the AWS resources spec", async () =>
       loadAwsResourcesSpec(run.options.fixturesDir),

@@ -21,7 +21,9 @@ export function loadMigrations(dir: string): Migration[] {
   try {
     names = readdirSync(dir).filter((n) => MIGRATION_FILE.test(n));
   } catch (error) {
-    throw new Error(`cannot read the migrations folder ${dir} (${(error as Error).message})`, { cause: error });
+    throw new Error(`cannot read the migrations folder ${dir} (${(error as Error).message})`, {
+      cause: error,
+    });
   }
   if (names.length === 0) throw new Error(`no NNN_name.sql files in the migrations folder ${dir}`);
   const number = (n: string) => Number(MIGRATION_FILE.exec(n)![1]);

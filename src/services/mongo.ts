@@ -20,7 +20,9 @@ export function loadCollectionsSpec(fixturesDir: string): CollectionsSpec {
   try {
     return JSON.parse(readFileSync(file, "utf8")) as CollectionsSpec;
   } catch (error) {
-    throw new Error(`cannot read the collections spec ${file} (${(error as Error).message})`, { cause: error });
+    throw new Error(`cannot read the collections spec ${file} (${(error as Error).message})`, {
+      cause: error,
+    });
   }
 }
 
@@ -50,8 +52,16 @@ async function enforcesValidators(db: Db): Promise<boolean> {
 
 export const mongo: Service<"mongo"> = {
   name: "mongo",
+  fingerprint: (options) =>
+    [
+      options.images.mongo,
+      options.mongoFlavour,
+      JSON.stringify(loadCollectionsSpec(options.fixturesDir)),
+    ].join("\n"),
   async start(run) {
-    const spec = await run.step("reading the collections spec", async () => loadCollectionsSpec(run.options.fixturesDir));
+    const spec = await run.step("reading the collections spec", async () =>
+      loadCollectionsSpec(run.options.fixturesDir),
+    );
     const flavour = run.options.mongoFlavour;
     let uri: string;
     if (flavour === "mongo") {
@@ -77,7 +87,9 @@ export const mongo: Service<"mongo"> = {
       uri = `${container.getConnectionString()}&directConnection=true`;
     } else {
       const container = await run.startContainer(
-        new GenericContainer(run.image).withExposedPorts(MONGO_PORT).withWaitStrategy(Wait.forListeningPorts()),
+        new GenericContainer(run.image)
+          .withExposedPorts(MONGO_PORT)
+          .withWaitStrategy(Wait.forListeningPorts()),
       );
       uri = `mongodb://${container.getHost()}:${container.getMappedPort(MONGO_PORT)}`;
     }
@@ -89,7 +101,9 @@ export const mongo: Service<"mongo"> = {
       if (!validators) {
         run.note(`${flavour} does not enforce $jsonSchema validators: collections are created without them`);
       }
-      await run.step(`creating ${spec.collections.length} collections`, () => createCollections(db, spec, validators));
+      await run.step(`creating ${spec.collections.length} collections`, () =>
+        createCollections(db, spec, validators),
+      );
       const url = new URL(uri);
       const context: MongoContext = {
         image: run.image,

@@ -12,10 +12,14 @@ export const quoteIdent = (name: string): string => `"${name}"`;
 
 export const postgres: Service<"postgres"> = {
   name: "postgres",
+  fingerprint: (options) =>
+    `${options.images.postgres}\n${migrationsHash(loadMigrations(options.migrationsDir))}`,
   async start(run) {
     const user = "campaign";
     const password = randomToken();
-    const migrations = await run.step("reading migrations", async () => loadMigrations(run.options.migrationsDir));
+    const migrations = await run.step("reading migrations", async () =>
+      loadMigrations(run.options.migrationsDir),
+    );
     const container = await run.startContainer(
       new PostgreSqlContainer(run.image)
         .withUsername(user)
@@ -42,7 +46,9 @@ export const postgres: Service<"postgres"> = {
     const templateDatabase = `${MAIN_DATABASE}_tpl_${migrationsHash(migrations).slice(0, 12)}`;
     const admin = await connect("postgres");
     try {
-      await run.step("creating the template database", () => admin.query(`CREATE DATABASE ${quoteIdent(templateDatabase)}`));
+      await run.step("creating the template database", () =>
+        admin.query(`CREATE DATABASE ${quoteIdent(templateDatabase)}`),
+      );
       const template = await connect(templateDatabase);
       try {
         await run.step(

@@ -7,13 +7,22 @@ export const REDIS_DATABASES = 64;
 
 export const redis: Service<"redis"> = {
   name: "redis",
+  fingerprint: (options) => options.images.redis,
   async start(run) {
     const password = randomToken();
     const container = await run.startContainer(
       new RedisContainer(run.image)
         .withPassword(password)
         // No persistence: a test cache, and saving only costs time.
-        .withCommand(["redis-server", "--databases", String(REDIS_DATABASES), "--save", "", "--appendonly", "no"]),
+        .withCommand([
+          "redis-server",
+          "--databases",
+          String(REDIS_DATABASES),
+          "--save",
+          "",
+          "--appendonly",
+          "no",
+        ]),
     );
     const host = container.getHost();
     const port = container.getPort();

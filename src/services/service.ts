@@ -7,10 +7,16 @@ import type { ResolvedOptions, ServiceName } from "../options";
 export interface Service<K extends ServiceName> {
   name: K;
   start(run: ServiceRun): Promise<NonNullable<EnvironmentContext[K]>>;
+  /** Everything a started container depends on (image, migrations, specs): reuse mode hashes it. */
+  fingerprint(options: ResolvedOptions): string;
 }
 
 /** Labels on every container this package starts: `down`/`prune` and failure cleanup find them by these. */
-export const LABELS = { package: "campaign-testenv", run: "campaign-testenv.run", service: "campaign-testenv.service" };
+export const LABELS = {
+  package: "campaign-testenv",
+  run: "campaign-testenv.run",
+  service: "campaign-testenv.service",
+};
 
 const LOG_TAIL_LINES = 20;
 
@@ -18,6 +24,8 @@ const LOG_TAIL_LINES = 20;
 export class ServiceRun {
   readonly steps: { name: string; ms: number }[] = [];
   container?: StartedTestContainer;
+  /** Reuse mode found this service running from an earlier run. */
+  reused = false;
   private readonly logTail: string[] = [];
 
   constructor(
@@ -60,6 +68,8 @@ export class ServiceRun {
   async startContainer<T extends StartedTestContainer>(
     container: GenericContainer & { start(): Promise<T> },
   ): Promise<T> {
+    // Reuse mode: Testcontainers then leaves it out of the reaper's session, so it outlives this process.
+    if (this.options.reuse) container.withReuse();
     container
       .withLabels({ [LABELS.package]: "true", [LABELS.run]: this.runId, [LABELS.service]: this.service })
       .withStartupTimeout(this.options.startupTimeoutMs)

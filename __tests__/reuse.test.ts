@@ -1,0 +1,48 @@
+// Reuse mode: a second start finds the running services; a changed input rebuilds only its service.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Client } from "pg";
+import { type StartedEnvironment, startEnvironment } from "../src";
+import { removeContainers } from "../src/docker";
+
+const started: StartedEnvironment[] = [];
+const start = async (migrationsDir: string) => {
+  const environment = await startEnvironment({
+    services: ["postgres", "redis"],
+    reuse: true,
+    migrationsDir,
+    quiet: true,
+  });
+  started.push(environment);
+  return environment.context;
+};
+
+beforeAll(() => {
+  process.env.XDG_CACHE_HOME = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-reuse-")); // records of this test only
+});
+afterAll(async () => {
+  for (const { context } of started) await removeContainers(context.runId); // reuse mode's stop() keeps them
+  delete process.env.XDG_CACHE_HOME;
+});
+
+test("a second start reuses the running services; a changed migration rebuilds PostgreSQL only", async () => {
+  const migrationsDir = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-migrations-"));
+  writeFileSync(path.join(migrationsDir, "001_a.sql"), "CREATE TABLE a (id int);");
+  const first = await start(migrationsDir);
+  await started[0].stop(); // keeps the containers
+  const second = await start(migrationsDir);
+  expect(second.postgres).toEqual(first.postgres);
+  expect(second.redis).toEqual(first.redis);
+
+  writeFileSync(path.join(migrationsDir, "002_b.sql"), "CREATE TABLE b (id int);");
+  const third = await start(migrationsDir);
+  expect(third.redis).toEqual(first.redis);
+  expect(third.postgres!.port).not.toBe(first.postgres!.port);
+  expect(third.postgres!.templateDatabase).not.toBe(first.postgres!.templateDatabase);
+  const client = new Client({ connectionString: third.postgres!.url });
+  await client.connect();
+  const { rows } = await client.query("SELECT name FROM schema_migrations ORDER BY name");
+  await client.end();
+  expect(rows.map((r) => r.name)).toEqual(["001_a.sql", "002_b.sql"]);
+});

@@ -181,6 +181,9 @@ describe("AWS", () => {
       );
       expect(Messages?.[0]?.Body).toBe("poison");
     }
+    // As in AWS, the move happens on the next receive: the receive count would exceed the maximum.
+    const { Messages } = await env.aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: url }));
+    expect(Messages ?? []).toEqual([]);
     const moved = await waitFor(
       async () =>
         (await env.aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.url, WaitTimeSeconds: 1 })))

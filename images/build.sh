@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # Builds the container images the tests run on, locally, since this machine pulls from no registry:
-# a Debian base made with debootstrap and, on it, postgres, redis, localstack, ferretdb and ryuk.
+# two Debian bases made with debootstrap and, on them, postgres, redis, localstack, ferretdb and ryuk.
+# Bookworm is the base of all but LocalStack: it has PostgreSQL 15 and Redis 7. LocalStack 4.14 is
+# written for Python 3.12+ (bookworm has 3.11), so it gets trixie and its Python 3.13.
 #
 # Each image is tagged campaign-testenv/NAME:HASH, HASH being the first 12 hex digits of a sha256
 # over what its build reads: this script, the files of images/NAME, the versions below and, for
-# images built on the base, the base's tag. An image whose tag exists is reused, so a second run
+# images built on a base, the base's tag. An image whose tag exists is reused, so a second run
 # builds nothing. Images are built side by side where they can be (Go builds and wheel downloads on
 # the host while debootstrap runs, then the docker builds). At the end images/local.env names them.
 #
-# Usage: bash images/build.sh (npm run images:build). Needs Docker; to build (not reuse) the base
-# also root and debootstrap, ferretdb and ryuk Go >= 1.24, localstack Python 3 with pip.
+# Usage: bash images/build.sh (npm run images:build). Needs Docker; to build (not reuse) a base
+# also root and debootstrap (installed from Debian when missing), ferretdb and ryuk Go >= 1.24,
+# localstack Python 3 with pip.
 # Downloads and Go binaries are cached under ${XDG_CACHE_HOME:-~/.cache}/campaign-testenv/.
 set -euo pipefail
 
-DEBIAN_SUITE=bookworm
 DEBIAN_MIRROR=http://deb.debian.org/debian
+LOCALSTACK_PYTHON=3.13 # trixie's python3
 FERRETDB_VERSION=v1.24.2 # the newest v1.24.x on the Go module proxy
 # Ryuk 0.14.0 is what testcontainers-node 12 runs by default. Its release tags have no "v" (0.14.0),
 # so the Go module proxy knows that release only by the pseudo-version of its commit (b3726afd6cc2).
@@ -22,7 +25,9 @@ RYUK_VERSION=0.14.0
 RYUK_MODULE_VERSION=v0.0.0-20250926081232-b3726afd6cc2
 # localstack's version is pinned, with all its dependencies, in localstack/requirements.txt.
 
-IMAGES=(base postgres redis localstack ferretdb ryuk)
+IMAGES=(bookworm trixie postgres redis localstack ferretdb ryuk)
+# The Debian base each image is built on.
+declare -A BASE=([postgres]=bookworm [redis]=bookworm [ferretdb]=bookworm [ryuk]=bookworm [localstack]=trixie)
 PREFIX=campaign-testenv
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -99,20 +104,22 @@ prepare_ryuk() {
   cp "$out" "$work/ctx/ryuk/ryuk"
 }
 
-# The wheels of localstack/requirements.txt for Debian bookworm's CPython 3.11, whichever Python the
+# The wheels of localstack/requirements.txt for Debian trixie's CPython, whichever Python the
 # host runs. The few packages published only as source are pure Python: the host makes wheels of them.
 prepare_localstack() {
   local req="$here/localstack/requirements.txt" version dir arch platforms=() y sdist
   version=$(sed -n 's/^localstack-core==//p' "$req")
-  dir="$cache/wheels/localstack-core-$version-$(sha256sum <"$req" | cut -c1-12)"
+  dir="$cache/wheels/localstack-core-$version-py$LOCALSTACK_PYTHON-$(sha256sum <"$req" | cut -c1-12)"
   if [ ! -e "$dir/.complete" ]; then
     rm -rf "$dir"
     mkdir -p "$dir"
     arch=$(uname -m)
-    for y in $(seq 36 -1 5); do platforms+=(--platform "manylinux_2_${y}_$arch"); done
+    # Every manylinux tag up to trixie's glibc, 2.41.
+    for y in $(seq 41 -1 5); do platforms+=(--platform "manylinux_2_${y}_$arch"); done
     platforms+=(--platform "manylinux2014_$arch" --platform "manylinux2010_$arch" --platform "manylinux1_$arch")
     python3 -m pip download --no-deps --progress-bar off --dest "$dir" --requirement "$req" \
-      --implementation cp --python-version 3.11 --abi cp311 --abi abi3 --abi none "${platforms[@]}"
+      --implementation cp --python-version "$LOCALSTACK_PYTHON" --abi "cp${LOCALSTACK_PYTHON/./}" \
+      --abi abi3 --abi none "${platforms[@]}"
     for sdist in "$dir"/*.tar.gz "$dir"/*.zip; do
       [ -e "$sdist" ] || continue
       python3 -m pip wheel --no-deps --progress-bar off --wheel-dir "$dir" "$sdist"
@@ -125,9 +132,10 @@ prepare_localstack() {
 
 # ---- image builds
 
+# build_base SUITE TAG
 build_base() {
-  local tag=$1 rootfs="$work/rootfs"
-  bash "$here/base/rootfs.sh" "$rootfs" "$DEBIAN_SUITE" "$DEBIAN_MIRROR"
+  local suite=$1 tag=$2 rootfs="$work/rootfs-$1"
+  bash "$here/base/rootfs.sh" "$rootfs" "$suite" "$DEBIAN_MIRROR"
   tar -C "$rootfs" -c . | docker import \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'ENV LANG=C.UTF-8' \
@@ -135,12 +143,12 @@ build_base() {
   rm -rf --one-file-system "$rootfs"
 }
 
-# docker_build NAME TAG: docker build of images/NAME on the base image, with whatever the host-side
+# docker_build NAME TAG: docker build of images/NAME on its base image, with whatever the host-side
 # step left in the build context.
 docker_build() {
   local name=$1 tag=$2 ctx="$work/ctx/$1"
   cp -r "$here/$name/." "$ctx/"
-  docker build --pull=false --build-arg "BASE=${TAGS[base]}" --tag "$tag" "$ctx"
+  docker build --pull=false --build-arg "BASE=${TAGS[${BASE[$name]}]}" --tag "$tag" "$ctx"
   # The legacy builder keeps the images of a Dockerfile's earlier stages; those we label go.
   docker image prune --force --filter label=campaign-testenv.build-stage >/dev/null
 }
@@ -148,12 +156,14 @@ docker_build() {
 # ---- running it all
 
 declare -A TAGS
-TAGS[base]="$PREFIX/debian:$(input_hash base "$DEBIAN_SUITE" "$DEBIAN_MIRROR")"
-TAGS[postgres]="$PREFIX/postgres:$(input_hash postgres "${TAGS[base]}")"
-TAGS[redis]="$PREFIX/redis:$(input_hash redis "${TAGS[base]}")"
-TAGS[localstack]="$PREFIX/localstack:$(input_hash localstack "${TAGS[base]}")"
-TAGS[ferretdb]="$PREFIX/ferretdb:$(input_hash ferretdb "${TAGS[base]}" "$FERRETDB_VERSION")"
-TAGS[ryuk]="$PREFIX/ryuk:$(input_hash ryuk "${TAGS[base]}" "$RYUK_VERSION" "$RYUK_MODULE_VERSION")"
+for suite in bookworm trixie; do
+  TAGS[$suite]="$PREFIX/debian:$suite-$(input_hash base "$suite" "$DEBIAN_MIRROR")"
+done
+TAGS[postgres]="$PREFIX/postgres:$(input_hash postgres "${TAGS[bookworm]}")"
+TAGS[redis]="$PREFIX/redis:$(input_hash redis "${TAGS[bookworm]}")"
+TAGS[localstack]="$PREFIX/localstack:$(input_hash localstack "${TAGS[trixie]}" "$LOCALSTACK_PYTHON")"
+TAGS[ferretdb]="$PREFIX/ferretdb:$(input_hash ferretdb "${TAGS[bookworm]}" "$FERRETDB_VERSION")"
+TAGS[ryuk]="$PREFIX/ryuk:$(input_hash ryuk "${TAGS[bookworm]}" "$RYUK_VERSION" "$RYUK_MODULE_VERSION")"
 
 declare -A PREPARE_STEP=([ferretdb]="go build" [ryuk]="go build" [localstack]="wheel download")
 
@@ -163,10 +173,15 @@ run_step() {
   local name=$1 step=$2 rc=0
   shift 2
   echo "==> $step" >>"$work/$name.log"
+  # Not "( ... ) || rc=$?": bash ignores set -e inside anything tested by || and would go on past a
+  # failing command. The subshell runs untested, with set -e of its own.
+  set +e
   (
     set -e
     "$@"
-  ) >>"$work/$name.log" 2>&1 || rc=$?
+  ) >>"$work/$name.log" 2>&1
+  rc=$?
+  set -e
   if [ "$rc" -ne 0 ]; then
     {
       echo "images/build.sh: $name: $step failed (exit $rc). The end of its log:"
@@ -177,11 +192,12 @@ run_step() {
   fi
 }
 
-# await_base NAME: waits until the base image is there.
+# await_base NAME: waits until NAME's base image is there.
 await_base() {
-  until [ -e "$work/base.done" ]; do
-    if [ -e "$work/base.failed" ]; then
-      echo "images/build.sh: $1: not built, as the base image failed" >&2
+  local base=${BASE[$1]}
+  until [ -e "$work/$base.done" ]; do
+    if [ -e "$work/$base.failed" ]; then
+      echo "images/build.sh: $1: not built, as its base image ($base) failed" >&2
       return 1
     fi
     sleep 0.2
@@ -203,8 +219,8 @@ image() {
     run_step "$name" "${PREPARE_STEP[$name]}" "prepare_$name"
     detail="${PREPARE_STEP[$name]} $(seconds_since "$start"), "
   fi
-  if [ "$name" = base ]; then
-    run_step base "debootstrap and docker import" build_base "$tag"
+  if [ -z "${BASE[$name]:-}" ]; then
+    run_step "$name" "debootstrap and docker import" build_base "$name" "$tag"
   else
     await_base "$name"
     local build_start
@@ -226,6 +242,18 @@ main() {
     echo "images/build.sh: no Docker engine answers" >&2
     exit 1
   }
+  # Once, before the bases are built side by side (two apt-get runs at once would fight over its lock).
+  if ! command -v debootstrap >/dev/null 2>&1 &&
+    ! { docker image inspect "${TAGS[bookworm]}" && docker image inspect "${TAGS[trixie]}"; } >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
+      echo "images/build.sh: installing debootstrap from Debian"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+    else
+      echo "images/build.sh: debootstrap is needed to build the Debian base images; install it" >&2
+      exit 1
+    fi
+  fi
 
   for name in "${IMAGES[@]}"; do
     image "$name" &

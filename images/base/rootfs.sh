@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Makes the root file system of the base image: a minimal Debian (debootstrap minbase), then this
-# folder's files/ on top (apt sources and settings) and everything an image does not need removed.
+# Makes the root file system of a base image: a minimal Debian (debootstrap minbase), then this
+# folder's files/ on top (apt and dpkg settings), the suite's apt sources, and everything an image
+# does not need removed.
 # Usage: rootfs.sh ROOTFS SUITE MIRROR   (needs root and debootstrap)
 set -euo pipefail
 
@@ -9,6 +10,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 debootstrap --variant=minbase "$suite" "$rootfs" "$mirror"
 cp -r "$here/files/." "$rootfs/"
+# The suite, its updates and its security fixes.
+cat >"$rootfs/etc/apt/sources.list" <<EOF
+deb $mirror $suite main
+deb $mirror $suite-updates main
+deb ${mirror%/debian}/debian-security $suite-security main
+EOF
+rm -f "$rootfs/etc/apt/sources.list.d/debian.sources"
 
 # What debootstrap leaves behind: package lists, downloaded .debs, docs, manuals, translations.
 rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/* "$rootfs"/var/log/* \

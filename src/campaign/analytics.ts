@@ -15,7 +15,8 @@ export interface CampaignAnalytics {
 
 /** The campaign's numbers from both stores: call rows and donations (SQL), call records (aggregation). */
 export async function campaignAnalytics(stores: CallStores, campaignId: string): Promise<CampaignAnalytics> {
-  const [sql, byStatus] = await Promise.all([
+  const records = stores.mongo.collection<CallRecordDoc>("call_records");
+  const [sql, byStatus, talk] = await Promise.all([
     stores.pg.query<{
       calls: number;
       outcomes: Record<string, number>;
@@ -30,11 +31,17 @@ export async function campaignAnalytics(stores: CallStores, campaignId: string):
          (SELECT coalesce(sum(amount_cents), 0)::int FROM donations WHERE campaign_id = $1) AS amount_cents`,
       [campaignId],
     ),
-    stores.mongo
-      .collection<CallRecordDoc>("call_records")
-      .aggregate<{ _id: string; count: number; seconds: number }>([
+    // One accumulator per $group: FerretDB v1 fills only the first one (FerretDB/FerretDB#4616).
+    records
+      .aggregate<{ _id: string; count: number }>([
         { $match: { campaignId } },
-        { $group: { _id: "$status", count: { $sum: 1 }, seconds: { $sum: "$durationSeconds" } } },
+        { $group: { _id: "$status", count: { $sum: 1 } } },
+      ])
+      .toArray(),
+    records
+      .aggregate<{ seconds: number }>([
+        { $match: { campaignId } },
+        { $group: { _id: null, seconds: { $sum: "$durationSeconds" } } },
       ])
       .toArray(),
   ]);
@@ -51,7 +58,7 @@ export async function campaignAnalytics(stores: CallStores, campaignId: string):
     records: {
       count: byStatus.reduce((n, s) => n + s.count, 0),
       byStatus: Object.fromEntries(byStatus.map((s) => [s._id, s.count])),
-      talkSeconds: byStatus.reduce((n, s) => n + s.seconds, 0),
+      talkSeconds: talk[0]?.seconds ?? 0,
     },
   };
 }

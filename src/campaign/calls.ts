@@ -57,19 +57,20 @@ const END_CALL = {
   text: `WITH ended AS (
       UPDATE calls SET status = $2, outcome = $3, ended_at = $4, duration_seconds = $5
       WHERE id = $1 AND status IN ('dialing', 'in_progress')
-      RETURNING id, campaign_id, contact_id
+      RETURNING id, campaign_id, contact_id, answered_at
     ), donation AS (
       INSERT INTO donations (call_id, campaign_id, contact_id, amount_cents, currency)
       SELECT id, campaign_id, contact_id, $6, $7 FROM ended WHERE $6::integer IS NOT NULL
       RETURNING id
     )
-    SELECT (SELECT count(*)::int FROM ended) AS ended, (SELECT id FROM donation) AS donation_id`,
+    SELECT (SELECT count(*)::int FROM ended) AS ended, (SELECT answered_at FROM ended) AS answered_at,
+      (SELECT id FROM donation) AS donation_id`,
 };
 
 /**
  * What the dialer does before and while placing one call: the checks (PostgreSQL), a rate-limit token
  * and a concurrency slot (Redis, atomically), then the call row (PostgreSQL), and together the dial
- * task (SQS dial-tasks), the call record (Mongo call_records) and the call event (SNS call-events).
+ * task (SQS dial-tasks) and the call event (SNS call-events).
  * A refusal comes back as a reason. If a store fails after the slot was taken, the slot is freed and
  * the call row marked failed before the error is thrown.
  */
@@ -111,20 +112,12 @@ export async function startCall(
       startedAt: now,
     };
     const task: DialTask = { callId: id, campaignId, contactId, phone: call.phone, attempt: call.attempt };
-    const record: CallRecordDoc = {
-      ...task,
-      status: "dialing",
-      outcome: null,
-      startedAt: now,
-      events: [{ type: "dialing", at: now }],
-    };
     await Promise.all([
       step("dial_task", () =>
         stores.sqs.send(
           new SendMessageCommand({ QueueUrl: stores.dialTasksQueueUrl, MessageBody: JSON.stringify(task) }),
         ),
       ),
-      step("cdr", () => stores.mongo.collection<CallRecordDoc>(CALL_RECORDS).insertOne(record)),
       step("call_event", () =>
         publish(stores, stores.callEventsTopicArn, { type: "call.dialing", ...task, at: now }),
       ),
@@ -142,26 +135,13 @@ export async function startCall(
   }
 }
 
-/** The far end picked up: the call row and its record become in_progress. */
+/** The far end picked up: the call row becomes in_progress. */
 export async function answerCall(
   stores: CallStores,
   call: ActiveCall,
   { now = new Date(), step = untimed }: CallOptions = {},
 ): Promise<void> {
-  await Promise.all([
-    step("answer_row", () => stores.pg.query({ ...ANSWER_CALL, values: [call.id, now] })),
-    step("answer_cdr", () =>
-      stores.mongo
-        .collection<CallRecordDoc>(CALL_RECORDS)
-        .updateOne(
-          { callId: call.id },
-          {
-            $set: { status: "in_progress", answeredAt: now },
-            $push: { events: { type: "answered", at: now } },
-          },
-        ),
-    ),
-  ]);
+  await step("answer_row", () => stores.pg.query({ ...ANSWER_CALL, values: [call.id, now] }));
 }
 
 export interface Donation {
@@ -173,7 +153,10 @@ export interface Donation {
 
 /**
  * Ends a call: the outcome on its row (with the donation row for a donation), then together the
- * completed call record, the freed slot and, for a donation, the event on donation-events.
+ * call detail record (Mongo call_records), the freed slot and, for a donation, the event on
+ * donation-events. The record is written once, complete, as a switch writes a CDR: an append-only
+ * collection stays fast on every Mongo flavour, where updating a live record in place does not
+ * (FerretDB's SQLite backend scans the collection for each update).
  * Throws if the call had already ended.
  */
 export async function endCall(
@@ -189,23 +172,33 @@ export async function endCall(
   const durationSeconds = Math.floor((now.getTime() - call.startedAt.getTime()) / 1000);
   const currency = donation?.currency ?? "USD";
   const { rows } = await step("outcome_row", () =>
-    stores.pg.query<{ ended: number; donation_id: string | null }>({
+    stores.pg.query<{ ended: number; answered_at: Date | null; donation_id: string | null }>({
       ...END_CALL,
       values: [call.id, status, outcome, now, durationSeconds, donation?.amountCents ?? null, currency],
     }),
   );
   if (rows[0].ended === 0) throw new Error(`call ${call.id} is not in progress: it has already ended`);
-  const donationId = rows[0].donation_id;
+  const { answered_at: answeredAt, donation_id: donationId } = rows[0];
+  const record: CallRecordDoc = {
+    callId: call.id,
+    campaignId: call.campaignId,
+    contactId: call.contactId,
+    phone: call.phone,
+    attempt: call.attempt,
+    status,
+    outcome,
+    startedAt: call.startedAt,
+    answeredAt,
+    endedAt: now,
+    durationSeconds,
+    events: [
+      { type: "dialing", at: call.startedAt },
+      ...(answeredAt ? [{ type: "answered", at: answeredAt }] : []),
+      { type: status === "failed" ? "failed" : "hangup", at: now, data: { outcome } },
+    ],
+  };
   await Promise.all([
-    step("cdr_complete", () =>
-      stores.mongo.collection<CallRecordDoc>(CALL_RECORDS).updateOne(
-        { callId: call.id },
-        {
-          $set: { status, outcome, endedAt: now, durationSeconds },
-          $push: { events: { type: status === "failed" ? "failed" : "hangup", at: now, data: { outcome } } },
-        },
-      ),
-    ),
+    step("cdr", () => stores.mongo.collection<CallRecordDoc>(CALL_RECORDS).insertOne(record)),
     step("slot_release", () => releaseSlot(stores.redis, call.campaignId, call.id)),
     donationId &&
       step("donation_event", () =>

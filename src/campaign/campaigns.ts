@@ -33,8 +33,11 @@ export async function changeCampaignStatus(
     .filter(([, targets]) => targets.includes(to))
     .map(([from]) => from);
   const { rows } = await pg.query<{ changed: boolean; from: CampaignStatus }>(
-    `WITH before AS (SELECT status FROM campaigns WHERE id = $1 FOR UPDATE),
-      changed AS (UPDATE campaigns SET status = $2 WHERE id = $1 AND status = ANY($3::campaign_status[]) RETURNING id)
+    // The UPDATE reads `before`, so the row is locked and its status read before it changes (a
+    // FOR UPDATE evaluated after the UPDATE would skip the row the statement itself just changed).
+    `WITH before AS (SELECT id, status FROM campaigns WHERE id = $1 FOR UPDATE),
+      changed AS (UPDATE campaigns c SET status = $2 FROM before
+        WHERE c.id = before.id AND before.status = ANY($3::campaign_status[]) RETURNING c.id)
     SELECT EXISTS (SELECT 1 FROM changed) AS changed, (SELECT status FROM before) AS from`,
     [campaignId, to, allowedFrom],
   );

@@ -33,7 +33,8 @@ export interface LoadOptions {
   warmUp?: number;
   /**
    * Starts per second; default unpaced (every call starts as soon as concurrency allows). Paced
-   * starts model a dialer that ramps up to its active calls rather than placing them in one instant.
+   * starts model a dialer that ramps up to its active calls rather than placing them in one instant;
+   * held calls then go on at the same pace, as calls of one length end in the order they began.
    */
   startsPerSecond?: number;
   /** Runs while all held calls are waiting, before they go on: the moment to check what is active. */
@@ -100,7 +101,8 @@ async function runPhase(
       holdError ??= error;
     } finally {
       releasing = false;
-      group.forEach((go) => go());
+      const gapMs = startsPerSecond ? 1000 / startsPerSecond : 0;
+      group.forEach((go, i) => (gapMs ? setTimeout(go, i * gapMs) : go()));
     }
   };
 

@@ -86,7 +86,9 @@ export function reportTable(report: LoadReport): string {
     "",
     `${report.calls} calls (after ${report.warmUpCalls} warm-up), at most ${report.concurrency} in flight, ` +
       `${report.heldTogether} held together, ` +
-      (report.startsPerSecond ? `started at ${report.startsPerSecond}/s, ` : "all started at once, ") +
+      (report.startsPerSecond
+        ? `started and released at ${report.startsPerSecond}/s, `
+        : "all started at once, ") +
       `${(report.elapsedMs / 1000).toFixed(2)} s, ${report.callsPerSecond.toFixed(1)} calls/s, ` +
       `${report.errors.count} errors. Calls by label: ${labels}.`,
     "",

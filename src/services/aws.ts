@@ -83,7 +83,8 @@ export function awsClients(aws: AwsContext): AwsClients {
 }
 
 export function destroyAwsClients(clients: AwsClients): void {
-  Object.values(clients).forEach((client) => client.destroy());
+  // Named, not Object.values: callers may pass clients with extra fields (the worker adds resources).
+  [clients.s3, clients.sqs, clients.sns, clients.secrets].forEach((client) => client.destroy());
 }
 
 /**

@@ -1,0 +1,178 @@
+// The baseline: the same images started the compose way and waited on the way the old setup.sh did
+// (one CLI check per service, in turn, retried every second), then initialised with the package's own
+// functions, one step after another as a shell script runs them.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { MongoClient } from "mongodb";
+import { Client } from "pg";
+import type { ResolvedOptions, ServiceName } from "../src";
+import {
+  awsClients,
+  createAwsResources,
+  destroyAwsClients,
+  loadAwsResourcesSpec,
+  resetAwsResources,
+} from "../src/services/aws";
+import { loadMigrations, migrate } from "../src/services/migrations";
+import { createCollections, loadCollectionsSpec } from "../src/services/mongo";
+import { run, sleep } from "./lib";
+
+const FILE = path.join(__dirname, "compose.baseline.yml");
+const PASSWORD = "campaign"; // the compose era's fixed credentials
+const PORTS: Record<ServiceName, number> = { postgres: 5432, mongo: 27017, redis: 6379, aws: 4566 };
+
+let composeCmd: string[] | undefined;
+
+/** `docker compose` when the plugin is there, else docker-compose (installed from Debian if missing and allowed). */
+async function compose(project: string, env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
+  composeCmd ??= await findCompose();
+  const [cmd, ...pre] = composeCmd;
+  const { stdout } = await run(cmd, [...pre, "-p", project, "-f", FILE, ...args], { env });
+  return stdout.trim();
+}
+
+async function findCompose(): Promise<string[]> {
+  if (
+    await run("docker", ["compose", "version"]).then(
+      () => true,
+      () => false,
+    )
+  )
+    return ["docker", "compose"];
+  if (
+    await run("docker-compose", ["version"]).then(
+      () => true,
+      () => false,
+    )
+  )
+    return ["docker-compose"];
+  if (process.getuid?.() === 0 && existsSync("/usr/bin/apt-get")) {
+    console.log("bench: installing docker-compose from Debian (apt-get install -y docker-compose)");
+    await run("apt-get", ["install", "-y", "docker-compose"], {
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    });
+    return ["docker-compose"];
+  }
+  throw new Error(
+    "bench: neither `docker compose` nor docker-compose is installed; install one to measure the baseline.",
+  );
+}
+
+/** Runs `check` every second until it passes, like `until check; do sleep 1; done`. */
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline)
+      throw new Error(`bench: compose baseline: ${what} not ready after ${timeoutMs} ms`);
+    await sleep(1000);
+  }
+}
+
+export interface ComposeRun {
+  project: string;
+  env: NodeJS.ProcessEnv;
+  containerIds: string[];
+}
+
+/** Starts the baseline and returns once every service is healthy and initialised. */
+export async function composeUp(options: ResolvedOptions, project: string): Promise<ComposeRun> {
+  const env = { ...process.env };
+  for (const name of options.services)
+    env[`CAMPAIGN_TESTENV_${name.toUpperCase()}_IMAGE`] = options.images[name];
+  await compose(project, env, "up", "-d", ...options.services);
+  const container = async (name: ServiceName) => compose(project, env, "ps", "-q", name);
+  const address = async (name: ServiceName) => {
+    const [host, port] = (await compose(project, env, "port", name, String(PORTS[name]))).split(":");
+    return { host: host === "0.0.0.0" ? "127.0.0.1" : host, port: Number(port) };
+  };
+  const has = (name: ServiceName) => options.services.includes(name);
+
+  if (has("postgres")) {
+    const id = await container("postgres");
+    // Over TCP: the entrypoint's temporary init server listens on the socket only.
+    await until("postgres", async () =>
+      run("docker", ["exec", id, "pg_isready", "-h", "127.0.0.1", "-U", "campaign"]).then(() => true),
+    );
+  }
+  if (has("redis")) {
+    const id = await container("redis");
+    await until("redis", async () =>
+      (
+        await run("docker", ["exec", id, "redis-cli", "-a", PASSWORD, "--no-auth-warning", "ping"])
+      ).stdout.includes("PONG"),
+    );
+  }
+  if (has("mongo")) {
+    const { host, port } = await address("mongo");
+    await until("mongo", async () => {
+      const client = new MongoClient(`mongodb://${host}:${port}`, { serverSelectionTimeoutMS: 1000 });
+      try {
+        return (await client.db("admin").command({ ping: 1 })).ok === 1;
+      } finally {
+        await client.close();
+      }
+    });
+  }
+  if (has("aws")) {
+    const { host, port } = await address("aws");
+    await until("aws", async () => {
+      const { services } = (await (await fetch(`http://${host}:${port}/_localstack/health`)).json()) as {
+        services: Record<string, string>;
+      };
+      return ["s3", "sqs", "sns", "secretsmanager"].every((s) =>
+        ["available", "running"].includes(services[s]),
+      );
+    });
+  }
+
+  // Initialisation, as the package does it, but straight into the main stores (no template).
+  if (has("postgres")) {
+    const { host, port } = await address("postgres");
+    const client = new Client({ host, port, user: "campaign", password: PASSWORD, database: "campaign" });
+    await client.connect();
+    try {
+      await migrate(client, loadMigrations(options.migrationsDir));
+    } finally {
+      await client.end();
+    }
+  }
+  if (has("mongo")) {
+    const { host, port } = await address("mongo");
+    const client = await new MongoClient(`mongodb://${host}:${port}`).connect();
+    try {
+      await createCollections(
+        client.db("campaign"),
+        loadCollectionsSpec(options.fixturesDir),
+        options.mongoFlavour === "mongo",
+      );
+    } finally {
+      await client.close();
+    }
+  }
+  if (has("aws")) {
+    const { host, port } = await address("aws");
+    const spec = loadAwsResourcesSpec(options.fixturesDir);
+    const clients = awsClients({
+      image: options.images.aws,
+      endpoint: `http://${host}:${port}`,
+      region: "us-east-1",
+      accessKeyId: "test",
+      secretAccessKey: "test",
+      spec,
+    });
+    try {
+      // Secret values as written in the spec (placeholders unfilled): the same number of secrets is created.
+      const secretValues = Object.fromEntries(spec.secrets.map((s) => [s.name, s.value]));
+      const resources = await createAwsResources(clients, spec, "", secretValues);
+      await resetAwsResources({ ...clients, resources }, spec);
+    } finally {
+      destroyAwsClients(clients);
+    }
+  }
+  const containerIds = (await compose(project, env, "ps", "-q")).split("\n").filter(Boolean);
+  return { project, env, containerIds };
+}
+
+export async function composeDown(up: Pick<ComposeRun, "project" | "env">): Promise<void> {
+  await compose(up.project, up.env, "down", "-v", "-t", "2");
+}

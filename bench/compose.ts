@@ -1,7 +1,6 @@
 // The baseline: the same images started the compose way and waited on the way the old setup.sh did
 // (one CLI check per service, in turn, retried every second), then initialised with the package's own
 // functions, one step after another as a shell script runs them.
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { MongoClient } from "mongodb";
 import { Client } from "pg";
@@ -21,12 +20,13 @@ const FILE = path.join(__dirname, "compose.baseline.yml");
 const PASSWORD = "campaign"; // the compose era's fixed credentials
 const PORTS: Record<ServiceName, number> = { postgres: 5432, mongo: 27017, redis: 6379, aws: 4566 };
 
-let composeCmd: string[] | undefined;
+// A promise, so that calls made while the lookup (or the install) runs wait for the same one.
+let composeCmd: Promise<string[]> | undefined;
 
 /** `docker compose` when the plugin is there, else docker-compose (installed from Debian if missing and allowed). */
 async function compose(project: string, env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
-  composeCmd ??= await findCompose();
-  const [cmd, ...pre] = composeCmd;
+  composeCmd ??= findCompose();
+  const [cmd, ...pre] = await composeCmd;
   const { stdout } = await run(cmd, [...pre, "-p", project, "-f", FILE, ...args], { env });
   return stdout.trim();
 }
@@ -46,16 +46,16 @@ async function findCompose(): Promise<string[]> {
     )
   )
     return ["docker-compose"];
-  if (process.getuid?.() === 0 && existsSync("/usr/bin/apt-get")) {
-    console.log("bench: installing docker-compose from Debian (apt-get install -y docker-compose)");
-    await run("apt-get", ["install", "-y", "docker-compose"], {
-      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-    });
-    return ["docker-compose"];
-  }
-  throw new Error(
-    "bench: neither `docker compose` nor docker-compose is installed; install one to measure the baseline.",
+  console.log("bench: installing docker-compose from Debian (scripts/apt-install.sh docker-compose)");
+  await run("bash", [path.join(__dirname, "..", "scripts", "apt-install.sh"), "docker-compose"]).catch(
+    (error: Error) => {
+      throw new Error(
+        `bench: neither \`docker compose\` nor docker-compose is installed, and installing docker-compose ` +
+          `failed (${error.message.trim()}); install one to measure the compose baseline.`,
+      );
+    },
   );
+  return ["docker-compose"];
 }
 
 /** Runs `check` every second until it passes, like `until check; do sleep 1; done`. */

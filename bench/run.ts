@@ -22,6 +22,8 @@ import {
   setupTestEnvironment,
   startEnvironment,
   type EnvironmentContext,
+  type LoadReport,
+  type Percentiles,
   type TestEnvironment,
 } from "../src";
 import { removeContainers } from "../src/docker";
@@ -122,10 +124,8 @@ async function measureStartup() {
   };
 }
 
-/** Reuse mode, if this version of the package has it: one start that leaves the environment, then timed restarts. */
-async function measureReuse(): Promise<Summary | undefined> {
-  const hasReuse = /\breuse\?:/.test(readFileSync(path.join(packageRoot, "src/options.ts"), "utf8"));
-  if (!hasReuse) return undefined;
+/** Reuse mode: one start that leaves the environment running, then timed restarts that find it. */
+async function measureReuse(): Promise<Summary> {
   // A cache folder of our own: never picks up (or replaces) an environment someone else keeps on this machine.
   const cache = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-bench-"));
   const env = { ...process.env, XDG_CACHE_HOME: cache };
@@ -233,14 +233,21 @@ async function measureProvisioning(context: EnvironmentContext): Promise<Summary
   return summary(samples);
 }
 
-/** The 1000-call run lives in the test suite; its last report is read if npm test wrote one. */
-function loadRun(): { source: string; p50: number; p95: number; p99: number; max: number } | undefined {
+/**
+ * The 1000-call run is the concurrency suite itself, run here by Jest in a child process (it starts
+ * its own environment); its report gives the slowest step's p99 and the whole call's percentiles.
+ */
+async function measureLoad(): Promise<{ slowestStep: string; slowestStepP99: number; total: Percentiles }> {
   const file = path.join(packageRoot, "reports", "concurrency.json");
-  if (!existsSync(file)) return undefined;
-  const report = JSON.parse(readFileSync(file, "utf8")) as {
-    total?: { p50: number; p95: number; p99: number; max: number };
-  };
-  return report.total && { source: path.relative(packageRoot, file), ...report.total };
+  rmSync(file, { force: true });
+  await run(process.execPath, [require.resolve("jest/bin/jest"), "__tests__/concurrency.test.ts"], {
+    cwd: packageRoot,
+    env: { ...process.env, CAMPAIGN_TESTENV_QUIET: "true" },
+    maxBuffer: 16 << 20,
+  }).catch((error: Error) => log(`the concurrency suite failed; its report is still read: ${error.message}`));
+  const report = JSON.parse(readFileSync(file, "utf8")) as LoadReport;
+  const [slowestStep, slowest] = Object.entries(report.steps).sort(([, a], [, b]) => b.p99 - a.p99)[0];
+  return { slowestStep, slowestStepP99: slowest.p99, total: report.total };
 }
 
 const ms = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n.toFixed(1)} ms`);
@@ -264,7 +271,8 @@ async function main(): Promise<void> {
   } finally {
     await environment.stop();
   }
-  const load = loadRun();
+  log("running the 1000-call suite");
+  const load = await measureLoad();
 
   const startupRatio = startup.cold.median / startup.compose.median;
   const rows: [string, string, string, boolean | undefined][] = [
@@ -275,9 +283,7 @@ async function main(): Promise<void> {
       "<= 0.5x compose",
       startupRatio <= 0.5,
     ],
-    reuse
-      ? ["startup, reuse (median)", ms(reuse.median), "< 1 s", reuse.median < 1000]
-      : ["startup, reuse", "reuse: not available yet", "< 1 s", undefined],
+    ["startup, reuse (median)", ms(reuse.median), "< 1 s", reuse.median < 1000],
     [
       "reset, cleanTestData (median / p95)",
       `${ms(reset.cleanTestData.median)} / ${ms(reset.cleanTestData.p95)}`,
@@ -296,14 +302,18 @@ async function main(): Promise<void> {
       "< 150 ms",
       provisioning.median < 150,
     ],
-    load
-      ? [
-          "1000-call run, per call (p50/p95/p99/max)",
-          `${[load.p50, load.p95, load.p99, load.max].map(ms).join(" / ")} (from ${load.source})`,
-          "p99 < 100 ms per step",
-          undefined,
-        ]
-      : ["1000-call run", "see reports/concurrency.md (npm test)", "p99 < 100 ms per step", undefined],
+    [
+      "1000 calls, slowest step's p99",
+      `${ms(load.slowestStepP99)} (${load.slowestStep})`,
+      "< 100 ms (requirement 200 ms)",
+      load.slowestStepP99 < 100,
+    ],
+    [
+      "1000 calls, whole call (p50 / p95 / p99 / max)",
+      [load.total.p50, load.total.p95, load.total.p99, load.total.max].map(ms).join(" / "),
+      "see reports/concurrency.md",
+      undefined,
+    ],
     [
       "memory, campaign-testenv (idle, median)",
       `${startup.coldMemory.median.toFixed(0)} MiB`,
@@ -341,11 +351,11 @@ async function main(): Promise<void> {
       composeMs: startup.compose,
       coldMs: startup.cold,
       coldToComposeRatio: startupRatio,
-      reuseMs: reuse ?? null,
+      reuseMs: reuse,
     },
     resetMs: { ...reset, ratio: reset.naive.median / reset.cleanTestData.median },
     oneMoreWorkerMs: provisioning,
-    loadRun: load ?? null,
+    loadRun: load,
     memoryMiB: { campaignTestenv: startup.coldMemory, compose: startup.composeMemory },
   };
   writeFileSync(file, JSON.stringify(result, null, 2) + "\n");

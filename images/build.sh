@@ -245,14 +245,8 @@ main() {
   # Once, before the bases are built side by side (two apt-get runs at once would fight over its lock).
   if ! command -v debootstrap >/dev/null 2>&1 &&
     ! { docker image inspect "${TAGS[bookworm]}" && docker image inspect "${TAGS[trixie]}"; } >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
-      echo "images/build.sh: installing debootstrap from Debian"
-      apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
-    else
-      echo "images/build.sh: debootstrap is needed to build the Debian base images; install it" >&2
-      exit 1
-    fi
+    echo "images/build.sh: installing debootstrap from Debian (needed for the base images)"
+    bash "$here/../scripts/apt-install.sh" debootstrap
   fi
 
   for name in "${IMAGES[@]}"; do

@@ -18,8 +18,7 @@ fail() {
 
 if ! command -v dockerd >/dev/null 2>&1; then
   echo "campaign-testenv: installing docker.io from Debian" >&2
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io iptables >/dev/null
+  bash "$(dirname "$0")/apt-install.sh" docker.io iptables
 fi
 
 if ! pgrep -x dockerd >/dev/null; then

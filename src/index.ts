@@ -18,3 +18,4 @@ export type { AwsClients, AwsResources, AwsResourcesSpec } from "./services/aws"
 export type { CollectionsSpec } from "./services/mongo";
 export { setupTestEnvironment, teardownTestEnvironment, workerStores } from "./worker";
 export type { SetupOptions, TestEnvironment, WorkerStores } from "./worker";
+export * from "./load";

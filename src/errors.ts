@@ -50,9 +50,13 @@ export function guessFix(cause: unknown, image: string, startupTimeoutMs: number
     );
   }
   if (/pull|manifest|no such image|repository does not exist|registry/i.test(text)) {
+    // The reaper starts with the first container, so its pull error surfaces under whichever service that was.
+    const ryuk = process.env.RYUK_CONTAINER_IMAGE ?? "testcontainers/ryuk (Testcontainers' default)";
     return (
-      `the image ${image} is neither present nor pullable. Check the name, build it locally ` +
-      `(npm run images:build), or set TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX to a registry mirror.`
+      `the image ${image} is neither present nor pullable, or the reaper image ${ryuk} is not (it starts ` +
+      `with the first container). Check the names, build them locally (npm run images:build, then load ` +
+      `images/local.env, which sets RYUK_CONTAINER_IMAGE too), or set TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX ` +
+      `to a registry mirror.`
     );
   }
   if (/timed? ?out|timeout|not received after|not healthy after/i.test(text)) {

@@ -1,6 +1,6 @@
 // Failure paths of startEnvironment: each gives the promised error and leaves no container behind.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Client } from "pg";
@@ -22,8 +22,12 @@ async function containersOf(failure: Promise<unknown>): Promise<string[]> {
   return left.map((c) => `${c.Image} ${c.State}`);
 }
 
+// Every folder this file writes lives under one, removed at the end.
+const scratch = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-failures-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 function migrationsFolder(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-migrations-"));
+  const dir = mkdtempSync(path.join(scratch, "migrations-"));
   for (const [name, sql] of Object.entries(files)) writeFileSync(path.join(dir, name), sql);
   return dir;
 }

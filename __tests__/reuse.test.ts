@@ -1,5 +1,5 @@
 // Reuse mode: a second start finds the running services; a changed input rebuilds only its service.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Client } from "pg";
@@ -18,16 +18,19 @@ const start = async (migrationsDir: string) => {
   return environment.context;
 };
 
+// The reuse records (XDG_CACHE_HOME) and the migrations of this test only, removed at the end.
+const scratch = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-reuse-"));
 beforeAll(() => {
-  process.env.XDG_CACHE_HOME = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-reuse-")); // records of this test only
+  process.env.XDG_CACHE_HOME = path.join(scratch, "cache");
 });
 afterAll(async () => {
   for (const { context } of started) await removeContainers(context.runId); // reuse mode's stop() keeps them
   delete process.env.XDG_CACHE_HOME;
+  rmSync(scratch, { recursive: true, force: true });
 });
 
 test("a second start reuses the running services; a changed migration rebuilds PostgreSQL only", async () => {
-  const migrationsDir = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-migrations-"));
+  const migrationsDir = mkdtempSync(path.join(scratch, "migrations-"));
   writeFileSync(path.join(migrationsDir, "001_a.sql"), "CREATE TABLE a (id int);");
   const first = await start(migrationsDir);
   await started[0].stop(); // keeps the containers

@@ -16,10 +16,15 @@ const npx = "npx";
 
 let project: string;
 
-/** Runs a command in the consumer project, with this process's env (image settings included) plus `env`. */
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+/** Runs a command (in the consumer project by default), with this process's env (image settings included) plus `env`. */
+function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  cwd = project,
+): SpawnSyncReturns<string> {
   return spawnSync(cmd, args, {
-    cwd: project,
+    cwd,
     encoding: "utf8",
     env: { ...process.env, PATH: `${binDir}:${process.env.PATH}`, JEST_WORKER_ID: undefined, ...env },
     timeout: 240_000,
@@ -102,13 +107,7 @@ console.log([typeof setupTestEnvironment, typeof runLoad, typeof preset.globalSe
 beforeAll(() => {
   project = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-consumer-"));
   // prepack builds dist first, so the tarball is what `npm publish` would upload.
-  ok(
-    spawnSync(npm, ["pack", "--pack-destination", project], {
-      cwd: packageRoot,
-      encoding: "utf8",
-      env: { ...process.env, PATH: `${binDir}:${process.env.PATH}` },
-    }),
-  );
+  ok(run(npm, ["pack", "--pack-destination", project], {}, packageRoot));
   const tarball = readdirSync(project).find((f) => f.endsWith(".tgz"))!;
   const own = JSON.parse(readFileSync(path.join(packageRoot, "package.json"), "utf8")) as {
     devDependencies: Record<string, string>;

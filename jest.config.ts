@@ -1,14 +1,28 @@
 import type { Config } from "jest";
 
+type Project = NonNullable<Config["projects"]>[number] & object;
+
+// Two layers, one command (`npx jest` runs both):
+// - unit: pure logic, no Docker engine needed (`npm run test:unit`);
+// - integration: real containers, started once by the global setup (`npm run test:integration`).
 // The package's own suites run against the sources; consumers use the built preset (jest-preset.js).
-const config: Config = {
+// tsconfig's isolatedModules makes ts-jest transpile only; `npm run typecheck` checks the types.
+const common = {
   testEnvironment: "node",
-  roots: ["<rootDir>/__tests__"],
-  testMatch: ["**/*.test.ts"],
-  // tsconfig's isolatedModules makes ts-jest transpile only; `npm run typecheck` checks the types.
   transform: { "^.+\\.ts$": "ts-jest" },
-  globalSetup: "<rootDir>/src/jest/global-setup.ts",
-  globalTeardown: "<rootDir>/src/jest/global-teardown.ts",
+} satisfies Project;
+
+const config: Config = {
+  projects: [
+    { ...common, displayName: "unit", testMatch: ["<rootDir>/__tests__/unit/**/*.test.ts"] },
+    {
+      ...common,
+      displayName: "integration",
+      testMatch: ["<rootDir>/__tests__/*.test.ts"],
+      globalSetup: "<rootDir>/src/jest/global-setup.ts",
+      globalTeardown: "<rootDir>/src/jest/global-teardown.ts",
+    },
+  ],
   testTimeout: 60_000,
 };
 

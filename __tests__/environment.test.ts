@@ -18,7 +18,7 @@ import {
   withTransaction,
 } from "../src";
 import { loadCollectionsSpec } from "../src/services/mongo";
-import { loadAwsResourcesSpec } from "../src/services/aws";
+import { loadAwsResourcesSpec } from "../src/services/aws/resources";
 import { packageRoot } from "../src/paths";
 
 let env: TestEnvironment;

@@ -5,10 +5,9 @@ import os from "node:os";
 import path from "node:path";
 import { Client } from "pg";
 import { readContext, resolveOptions, ServiceError, setupTestEnvironment, startEnvironment } from "../src";
-import { docker } from "../src/docker";
-import { loadMigrations, migrate } from "../src/services/migrations";
+import { loadMigrations, migrate } from "../src/services/postgres/migrations";
 import { quoteIdent } from "../src/services/postgres";
-import { LABELS } from "../src/services/service";
+import { docker, LABELS } from "../src/docker";
 import { packageRoot } from "../src/paths";
 
 const { images } = resolveOptions();

@@ -17,7 +17,10 @@ import { Client } from "pg";
 import { GenericContainer, Wait } from "testcontainers";
 import { resolveOptions } from "../src/options";
 
-const { images, mongoFlavour } = resolveOptions();
+const {
+  images,
+  flavours: { mongo: mongoFlavour },
+} = resolveOptions();
 
 test(`PostgreSQL (${images.postgres}): SQL round trip`, async () => {
   const container = await new PostgreSqlContainer(images.postgres).withPassword("s3cret").start();

@@ -11,8 +11,8 @@ import {
   destroyAwsClients,
   loadAwsResourcesSpec,
   resetAwsResources,
-} from "../src/services/aws";
-import { loadMigrations, migrate } from "../src/services/migrations";
+} from "../src/services/aws/resources";
+import { loadMigrations, migrate } from "../src/services/postgres/migrations";
 import { createCollections, loadCollectionsSpec } from "../src/services/mongo";
 import { run, sleep } from "./lib";
 
@@ -142,8 +142,8 @@ export async function composeUp(options: ResolvedOptions, project: string): Prom
     try {
       await createCollections(
         client.db("campaign"),
-        loadCollectionsSpec(options.fixturesDir),
-        options.mongoFlavour === "mongo",
+        loadCollectionsSpec(options.specsDir),
+        options.flavours.mongo === "mongo",
       );
     } finally {
       await client.close();
@@ -151,14 +151,12 @@ export async function composeUp(options: ResolvedOptions, project: string): Prom
   }
   if (has("aws")) {
     const { host, port } = await address("aws");
-    const spec = loadAwsResourcesSpec(options.fixturesDir);
+    const spec = loadAwsResourcesSpec(options.specsDir);
     const clients = awsClients({
-      image: options.images.aws,
       endpoint: `http://${host}:${port}`,
       region: "us-east-1",
       accessKeyId: "test",
       secretAccessKey: "test",
-      spec,
     });
     try {
       // Secret values as written in the spec (placeholders unfilled): the same number of secrets is created.

@@ -3,7 +3,7 @@
 // Prints one line: BENCH_RESULT {"ms":…,"runId":…,"memory":…}. Cold runs remove their containers;
 // reuse runs leave them for the next one.
 import { startEnvironment } from "../src";
-import { LABELS } from "../src/services/service";
+import { LABELS } from "../src/docker";
 import { containersLabelled, containersMemoryMiB, IDLE_SETTLE_MS, RESULT_PREFIX, sleep, timed } from "./lib";
 
 async function main(): Promise<void> {

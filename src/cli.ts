@@ -7,7 +7,7 @@ import { CONTEXT_ENV, type EnvironmentContext, readContext, removeContext, write
 import { removeContainers } from "./docker";
 import { startEnvironment } from "./environment";
 import { checkServicesHealth } from "./helpers/health";
-import type { ServiceName } from "./options";
+import { type ServiceName, service } from "./services";
 
 const USAGE = `Usage: campaign-testenv <command> [options]
 
@@ -23,31 +23,11 @@ Options and images come from CAMPAIGN_TESTENV_* env vars; see the README.`;
 /** Where "up" records its context file, so that "health" and "down" in another shell find it. */
 const CURRENT = path.join(os.tmpdir(), "campaign-testenv-current");
 
-/** The settings apps and tools read, as KEY=value lines. */
+/** The settings apps and tools read, as KEY=value lines: the context file, then each service's own. */
 export function envLines(context: EnvironmentContext, contextFile: string): string[] {
-  const { postgres, mongo, redis, aws } = context;
   return [
     `${CONTEXT_ENV}=${contextFile}`,
-    ...(postgres
-      ? [
-          `DATABASE_URL=${postgres.url}`,
-          `PGHOST=${postgres.host}`,
-          `PGPORT=${postgres.port}`,
-          `PGUSER=${postgres.user}`,
-          `PGPASSWORD=${postgres.password}`,
-          `PGDATABASE=${postgres.database}`,
-        ]
-      : []),
-    ...(mongo ? [`MONGO_URL=${mongo.uri}`, `MONGO_DATABASE=${mongo.database}`] : []),
-    ...(redis ? [`REDIS_URL=${redis.url}`] : []),
-    ...(aws
-      ? [
-          `AWS_ENDPOINT_URL=${aws.endpoint}`,
-          `AWS_REGION=${aws.region}`,
-          `AWS_ACCESS_KEY_ID=${aws.accessKeyId}`,
-          `AWS_SECRET_ACCESS_KEY=${aws.secretAccessKey}`,
-        ]
-      : []),
+    ...context.services.flatMap((name) => service(name).envLines(context[name])),
   ];
 }
 

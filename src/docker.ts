@@ -1,7 +1,13 @@
-import Dockerode from "dockerode";
+import type Dockerode from "dockerode";
 import { getContainerRuntimeClient } from "testcontainers";
 import { DockerUnavailableError } from "./errors";
-import { LABELS } from "./services/service";
+
+/** Labels on every container this package starts: teardown, failure cleanup, `down` and `prune` find them by these. */
+export const LABELS = {
+  package: "campaign-testenv",
+  run: "campaign-testenv.run",
+  service: "campaign-testenv.service",
+};
 
 /**
  * The engine, reached the way Testcontainers reaches it (DOCKER_HOST, ~/.testcontainers.properties,
@@ -9,10 +15,7 @@ import { LABELS } from "./services/service";
  */
 export async function docker(): Promise<Dockerode> {
   try {
-    const client = await getContainerRuntimeClient();
-    // Testcontainers keeps its dockerode private; its connection (modem) is reachable through a handle.
-    const { modem } = client.container.getById("campaign-testenv") as unknown as { modem: unknown };
-    return new Dockerode({ modem } as Dockerode.DockerOptions); // dockerode accepts a modem; its types omit it
+    return (await getContainerRuntimeClient()).container.dockerode;
   } catch (error) {
     throw new DockerUnavailableError(error);
   }

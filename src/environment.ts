@@ -1,16 +1,12 @@
 import type { EnvironmentContext } from "./context";
 import { docker, removeContainers } from "./docker";
-import { type EnvironmentOptions, resolveOptions, type ServiceName } from "./options";
+import { PeerFailedError, ServiceError, StartupError } from "./errors";
+import { type EnvironmentOptions, resolveOptions, serviceSettings } from "./options";
 import { Progress } from "./progress";
 import { randomToken } from "./random";
 import { startOrReuse } from "./reuse";
-import { aws } from "./services/aws";
-import { mongo } from "./services/mongo";
-import { postgres } from "./services/postgres";
-import { redis } from "./services/redis";
-import { type Service, ServiceRun } from "./services/service";
-
-const SERVICES: { [K in ServiceName]: Service<K> } = { postgres, mongo, redis, aws };
+import { ServiceRun } from "./service";
+import { type ServiceName, service } from "./services";
 
 export interface StartedEnvironment {
   context: EnvironmentContext;
@@ -28,21 +24,28 @@ export async function startEnvironment(options: EnvironmentOptions = {}): Promis
   const runId = randomToken(10);
   const progress = new Progress(resolved, runId);
 
-  const started = new Map<ServiceName, Promise<unknown>>();
-  const peer = <K extends ServiceName>(name: K) =>
-    (started.get(name) ?? Promise.resolve(undefined)).catch(() => {
-      throw new Error(`${name} did not start, see its own error`);
-    }) as Promise<EnvironmentContext[K]>;
+  const started = new Map<string, Promise<Record<string, unknown>>>();
+  const peer = async (name: string) => {
+    const context = started.get(name);
+    if (!context) return undefined;
+    return context.catch(() => {
+      throw new PeerFailedError(name);
+    });
+  };
   const runs = resolved.services.map(
-    (name) => new ServiceRun(name, resolved, runId, peer, (message) => progress.note(name, message)),
+    (name) =>
+      new ServiceRun(name, serviceSettings(resolved, name), runId, peer, (message) =>
+        progress.note(name, message),
+      ),
   );
   for (const run of runs) {
-    const service = SERVICES[run.service] as Service<ServiceName>;
+    const name = run.service as ServiceName;
+    const context = resolved.reuse ? startOrReuse(name, run, resolved) : service(name).start(run);
     started.set(
       run.service,
-      (resolved.reuse ? startOrReuse(service, run) : service.start(run)).then((context) => {
+      context.then((value: Record<string, unknown>) => {
         progress.ready(run);
-        return context;
+        return value;
       }),
     );
   }
@@ -51,17 +54,13 @@ export async function startEnvironment(options: EnvironmentOptions = {}): Promis
   const stop = async () => {
     await removeContainers(runId);
   };
-  // Reuse mode keeps what it started for the next run; `campaign-testenv down` or `prune` removes it.
-  const keep = async () => undefined;
   const failures = results.flatMap((r) => (r.status === "rejected" ? [r.reason as Error] : []));
   if (failures.length > 0) {
     await stop().catch(() => undefined); // the reaper (Ryuk) still removes them when this process exits
     progress.failed(failures.length);
     // Services that only failed because another did are noise next to the root cause.
-    const causes = failures.filter((f) => !/did not start, see its own error/.test(f.message));
-    throw causes.length === 1
-      ? causes[0]
-      : Object.assign(new Error(causes.map((f) => f.message).join("\n\n"), { cause: causes }), { runId });
+    const causes = failures.filter((f) => !(f instanceof ServiceError && f.cause instanceof PeerFailedError));
+    throw causes.length === 1 ? causes[0] : new StartupError(runId, causes as ServiceError[]);
   }
 
   const context: EnvironmentContext = {
@@ -73,5 +72,6 @@ export async function startEnvironment(options: EnvironmentOptions = {}): Promis
     Object.assign(context, { [resolved.services[i]]: (r as PromiseFulfilledResult<unknown>).value }),
   );
   progress.done();
-  return { context, stop: resolved.reuse ? keep : stop };
+  // Reuse mode keeps what it started for the next run; `campaign-testenv down` or `prune` removes it.
+  return { context, stop: resolved.reuse ? async () => undefined : stop };
 }

@@ -1,13 +1,39 @@
-import type { ServiceName } from "./options";
+/**
+ * The package's own failures, one class each, so callers (and this package) tell them apart with
+ * `instanceof`, never by their text. Every message is one or more sentences naming what failed and the
+ * fix; none holds a credential.
+ */
+export class CampaignTestenvError extends Error {
+  override name = "CampaignTestenvError";
+}
+
+/** An option or CAMPAIGN_TESTENV_* env var has a value the package cannot use. Nothing was started. */
+export class OptionsError extends CampaignTestenvError {
+  override name = "OptionsError";
+}
+
+/** No Docker engine answers where Testcontainers looks for one. Nothing was started. */
+export class DockerUnavailableError extends CampaignTestenvError {
+  override name = "DockerUnavailableError";
+
+  constructor(cause: unknown) {
+    const where = process.env.DOCKER_HOST ? `at DOCKER_HOST=${process.env.DOCKER_HOST}` : "on this machine";
+    super(
+      `campaign-testenv: no Docker engine answers ${where}; start Docker (Docker Desktop, ` +
+        `"sudo systemctl start docker", or "bash scripts/ensure-docker.sh" in this repo) or point DOCKER_HOST at one, then run the tests again.`,
+      { cause },
+    );
+  }
+}
 
 /** A service failed: names the service, its image, the step, the fix and the container's last log lines. */
-export class ServiceError extends Error {
+export class ServiceError extends CampaignTestenvError {
   override name = "ServiceError";
 
   constructor(
     /** The run whose containers were removed after this failure (label campaign-testenv.run). */
     readonly runId: string,
-    readonly service: ServiceName,
+    readonly service: string,
     readonly image: string,
     readonly step: string,
     cause: unknown,
@@ -27,15 +53,44 @@ export class ServiceError extends Error {
   }
 }
 
-export class DockerUnavailableError extends Error {
-  override name = "DockerUnavailableError";
+/** A service could not start because one it needs failed first; that one's own error is the cause to read. */
+export class PeerFailedError extends CampaignTestenvError {
+  override name = "PeerFailedError";
 
-  constructor(cause: unknown) {
-    const where = process.env.DOCKER_HOST ? `at DOCKER_HOST=${process.env.DOCKER_HOST}` : "on this machine";
+  constructor(readonly peer: string) {
+    super(`${peer} did not start, see its own error`);
+  }
+}
+
+/** Several services failed at once: every root cause, one after the other. Their containers are removed. */
+export class StartupError extends CampaignTestenvError {
+  override name = "StartupError";
+
+  constructor(
+    readonly runId: string,
+    readonly failures: ServiceError[],
+  ) {
+    super(failures.map((f) => f.message).join("\n\n"), { cause: failures });
+  }
+}
+
+/** The context file is missing or unreadable: no environment is running for this process. */
+export class ContextError extends CampaignTestenvError {
+  override name = "ContextError";
+}
+
+/** A test asked for a service the environment was not started with. */
+export class MissingServiceError extends CampaignTestenvError {
+  override name = "MissingServiceError";
+
+  constructor(
+    readonly missing: string[],
+    started: string[],
+  ) {
     super(
-      `campaign-testenv: no Docker engine answers ${where}; start Docker (Docker Desktop, ` +
-        `"sudo systemctl start docker", or "bash scripts/ensure-docker.sh" in this repo) or point DOCKER_HOST at one, then run the tests again.`,
-      { cause },
+      `campaign-testenv: this test needs ${missing.join(", ")}, but the environment was started with ` +
+        `${started.join(", ")} only. Add ${missing.join(", ")} to CAMPAIGN_TESTENV_SERVICES ` +
+        `(or the services option of the Jest globals.campaignTestenv).`,
     );
   }
 }

@@ -1,11 +1,27 @@
 // Public API: re-exports only.
 export { CONTEXT_ENV, readContext } from "./context";
-export type { AwsContext, EnvironmentContext, MongoContext, PostgresContext, RedisContext } from "./context";
+export type { EnvironmentContext } from "./context";
 export { startEnvironment } from "./environment";
 export type { StartedEnvironment } from "./environment";
-export { DockerUnavailableError, ServiceError } from "./errors";
-export { DEFAULT_IMAGES, MONGO_FLAVOURS, OptionsError, SERVICE_NAMES, resolveOptions } from "./options";
-export type { EnvironmentOptions, MongoFlavour, ResolvedOptions, ServiceName } from "./options";
+export {
+  CampaignTestenvError,
+  ContextError,
+  DockerUnavailableError,
+  MissingServiceError,
+  OptionsError,
+  ServiceError,
+  StartupError,
+} from "./errors";
+export { DEFAULT_IMAGES, resolveOptions } from "./options";
+export type { EnvironmentOptions, ResolvedOptions } from "./options";
+export { SERVICE_NAMES } from "./services";
+export type { ServiceName } from "./services";
+export type { AwsContext, AwsStore } from "./services/aws";
+export type { AwsClients, AwsResources, AwsResourcesSpec } from "./services/aws/resources";
+export { MONGO_FLAVOURS } from "./services/mongo";
+export type { CollectionsSpec, MongoContext, MongoFlavour } from "./services/mongo";
+export type { PostgresContext } from "./services/postgres";
+export type { RedisContext } from "./services/redis";
 export { cleanTestData } from "./helpers/clean";
 export { checkServicesHealth } from "./helpers/health";
 export type { ServiceHealth } from "./helpers/health";
@@ -14,8 +30,6 @@ export type { SeedData } from "./helpers/seed";
 export { withTransaction } from "./helpers/transaction";
 export { waitFor } from "./helpers/wait-for";
 export type { WaitForOptions } from "./helpers/wait-for";
-export type { AwsClients, AwsResources, AwsResourcesSpec } from "./services/aws";
-export type { CollectionsSpec } from "./services/mongo";
-export { setupTestEnvironment, teardownTestEnvironment, workerStores } from "./worker";
+export { setupTestEnvironment, teardownTestEnvironment } from "./worker";
 export type { SetupOptions, TestEnvironment, WorkerStores } from "./worker";
 export * from "./load";

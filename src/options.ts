@@ -1,20 +1,21 @@
 import path from "node:path";
+import { OptionsError } from "./errors";
 import { packageRoot } from "./paths";
+import { SERVICE_NAMES, SERVICES, type ServiceFlavours, type ServiceName } from "./services";
+import type { ServiceSettings } from "./service";
 
-export const SERVICE_NAMES = ["postgres", "mongo", "redis", "aws"] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
-
-export const MONGO_FLAVOURS = ["mongo", "ferretdb"] as const;
-export type MongoFlavour = (typeof MONGO_FLAVOURS)[number];
+/** Per service with more than one flavour, e.g. `mongoFlavour: "ferretdb"`. Env: CAMPAIGN_TESTENV_MONGO_FLAVOUR. */
+type FlavourOptions = { [K in ServiceName as `${K}Flavour`]?: ServiceFlavours[K] };
 
 /** What a caller may set; every field has a default and a CAMPAIGN_TESTENV_* env var. */
-export interface EnvironmentOptions {
+export interface EnvironmentOptions extends FlavourOptions {
   /** Services to start. Env: CAMPAIGN_TESTENV_SERVICES=postgres,redis */
   services?: ServiceName[];
-  /** Image per service. Env: CAMPAIGN_TESTENV_POSTGRES_IMAGE, _MONGO_IMAGE, _REDIS_IMAGE, _AWS_IMAGE */
+  /**
+   * Image per service. Env: CAMPAIGN_TESTENV_POSTGRES_IMAGE, _MONGO_IMAGE, _REDIS_IMAGE, _AWS_IMAGE; or per
+   * flavour, used when that flavour is chosen: CAMPAIGN_TESTENV_FERRETDB_IMAGE, _LOCALSTACK_IMAGE.
+   */
   images?: Partial<Record<ServiceName, string>>;
-  /** Which Mongo-protocol server the image is. Env: CAMPAIGN_TESTENV_MONGO_FLAVOUR */
-  mongoFlavour?: MongoFlavour;
   /** Per-service startup timeout. Env: CAMPAIGN_TESTENV_STARTUP_TIMEOUT_MS */
   startupTimeoutMs?: number;
   /** No progress output. Env: CAMPAIGN_TESTENV_QUIET=true */
@@ -25,27 +26,28 @@ export interface EnvironmentOptions {
   reuse?: boolean;
   /** Folder of NNN_name.sql files. Env: CAMPAIGN_TESTENV_MIGRATIONS_DIR */
   migrationsDir?: string;
-  /** Folder holding mongo-collections.json and aws-resources.json. Env: CAMPAIGN_TESTENV_FIXTURES_DIR */
-  fixturesDir?: string;
+  /** Folder holding mongo-collections.json and aws-resources.json. Env: CAMPAIGN_TESTENV_SPECS_DIR */
+  specsDir?: string;
 }
 
-export type ResolvedOptions = Required<Omit<EnvironmentOptions, "images">> & {
+export interface ResolvedOptions {
+  services: ServiceName[];
   images: Record<ServiceName, string>;
-};
+  flavours: ServiceFlavours;
+  startupTimeoutMs: number;
+  quiet: boolean;
+  verbose: boolean;
+  reuse: boolean;
+  migrationsDir: string;
+  specsDir: string;
+}
 
-/** The official images; a machine without Docker Hub points the env vars at its own builds. */
-export const DEFAULT_IMAGES: Record<ServiceName, string> = {
-  postgres: "postgres:15-alpine",
-  mongo: "mongo:7.0",
-  redis: "redis:7-alpine",
-  aws: "localstack/localstack:4.14.0",
-};
+/** The image of each service's default flavour: the official images. */
+export const DEFAULT_IMAGES = Object.fromEntries(
+  SERVICE_NAMES.map((name) => [name, Object.values<string>(SERVICES[name].images)[0]]),
+) as Record<ServiceName, string>;
 
 export const ENV_PREFIX = "CAMPAIGN_TESTENV_";
-
-export class OptionsError extends Error {
-  override name = "OptionsError";
-}
 
 /** Explicit options win over env vars, env vars over defaults. */
 export function resolveOptions(options: EnvironmentOptions = {}, env = process.env): ResolvedOptions {
@@ -53,27 +55,42 @@ export function resolveOptions(options: EnvironmentOptions = {}, env = process.e
     const value = env[ENV_PREFIX + key]?.trim();
     return value === "" ? undefined : value;
   };
-  const services =
+  // Renamed (the folder holds specs, not fixtures): a clear error rather than a setting silently ignored.
+  if ("fixturesDir" in options || fromEnv("FIXTURES_DIR") !== undefined) {
+    throw new OptionsError(
+      `campaign-testenv: fixturesDir / ${ENV_PREFIX}FIXTURES_DIR was renamed specsDir / ${ENV_PREFIX}SPECS_DIR; use the new name.`,
+    );
+  }
+  const services = parseServices(
     options.services ??
-    fromEnv("SERVICES")
-      ?.split(",")
-      .map((s) => s.trim());
+      fromEnv("SERVICES")
+        ?.split(",")
+        .map((s) => s.trim()) ?? [...SERVICE_NAMES],
+  );
+  const flavours = Object.fromEntries(
+    SERVICE_NAMES.map((name) => {
+      const choices = Object.keys(SERVICES[name].images);
+      const given = (options as Record<string, string | undefined>)[`${name}Flavour`];
+      const key = `${name.toUpperCase()}_FLAVOUR`;
+      return [name, parseChoice(`${name}Flavour`, key, given ?? fromEnv(key) ?? choices[0], choices)];
+    }),
+  ) as ServiceFlavours;
   const images = Object.fromEntries(
-    SERVICE_NAMES.map((name) => [
-      name,
-      options.images?.[name] ?? fromEnv(`${name.toUpperCase()}_IMAGE`) ?? DEFAULT_IMAGES[name],
-    ]),
+    SERVICE_NAMES.map((name) => {
+      const flavour: string = flavours[name];
+      const image =
+        options.images?.[name] ??
+        fromEnv(`${name.toUpperCase()}_IMAGE`) ??
+        fromEnv(`${flavour.toUpperCase()}_IMAGE`) ??
+        (SERVICES[name].images as Record<string, string>)[flavour];
+      return [name, image];
+    }),
   ) as Record<ServiceName, string>;
 
   return {
-    services: parseServices(services ?? [...SERVICE_NAMES]),
+    services,
     images,
-    mongoFlavour: parseChoice(
-      "mongoFlavour",
-      "MONGO_FLAVOUR",
-      options.mongoFlavour ?? fromEnv("MONGO_FLAVOUR") ?? "mongo",
-      MONGO_FLAVOURS,
-    ),
+    flavours,
     startupTimeoutMs: parseTimeout(options.startupTimeoutMs ?? fromEnv("STARTUP_TIMEOUT_MS") ?? 120_000),
     quiet: options.quiet ?? parseBoolean("QUIET", fromEnv("QUIET")),
     verbose: options.verbose ?? parseBoolean("VERBOSE", fromEnv("VERBOSE")),
@@ -81,14 +98,26 @@ export function resolveOptions(options: EnvironmentOptions = {}, env = process.e
     migrationsDir: path.resolve(
       options.migrationsDir ?? fromEnv("MIGRATIONS_DIR") ?? path.join(packageRoot, "migrations"),
     ),
-    fixturesDir: path.resolve(
-      options.fixturesDir ?? fromEnv("FIXTURES_DIR") ?? path.join(packageRoot, "fixtures"),
-    ),
+    specsDir: path.resolve(options.specsDir ?? fromEnv("SPECS_DIR") ?? path.join(packageRoot, "fixtures")),
+  };
+}
+
+/** What the service `name` reads of the resolved options. */
+export function serviceSettings(options: ResolvedOptions, name: ServiceName): ServiceSettings {
+  const { startupTimeoutMs, reuse, migrationsDir, specsDir, services } = options;
+  return {
+    image: options.images[name],
+    flavour: options.flavours[name],
+    startupTimeoutMs,
+    reuse,
+    migrationsDir,
+    specsDir,
+    services,
   };
 }
 
 function parseServices(names: string[]): ServiceName[] {
-  const unknown = names.filter((n) => !(SERVICE_NAMES as readonly string[]).includes(n));
+  const unknown = names.filter((n) => !(SERVICE_NAMES as string[]).includes(n));
   if (unknown.length > 0 || names.length === 0) {
     throw new OptionsError(
       `campaign-testenv: unknown service(s) ${JSON.stringify(unknown)} in the services option or ` +
@@ -99,13 +128,13 @@ function parseServices(names: string[]): ServiceName[] {
   return SERVICE_NAMES.filter((n) => names.includes(n));
 }
 
-function parseChoice<T extends string>(option: string, key: string, value: string, choices: readonly T[]): T {
-  if (!(choices as readonly string[]).includes(value)) {
+function parseChoice(option: string, key: string, value: string, choices: readonly string[]): string {
+  if (!choices.includes(value)) {
     throw new OptionsError(
       `campaign-testenv: ${option} / ${ENV_PREFIX}${key} is "${value}"; choose one of ${choices.join(", ")}.`,
     );
   }
-  return value as T;
+  return value;
 }
 
 function parseTimeout(value: number | string): number {

@@ -1,5 +1,5 @@
-import type { ResolvedOptions, ServiceName } from "./options";
-import type { ServiceRun } from "./services/service";
+import type { ResolvedOptions } from "./options";
+import type { ServiceRun } from "./service";
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -23,7 +23,7 @@ export class Progress {
     );
   }
 
-  note(service: ServiceName, message: string): void {
+  note(service: string, message: string): void {
     this.print(`  ${service.padEnd(8)} note: ${message}`);
   }
 

@@ -2,12 +2,11 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { EnvironmentContext } from "./context";
 import { docker } from "./docker";
-import { checkServicesHealth } from "./helpers/health";
-import type { ServiceName } from "./options";
 import { packageRoot } from "./paths";
-import type { Service, ServiceRun } from "./services/service";
+import { type ResolvedOptions, serviceSettings } from "./options";
+import type { ServiceRun } from "./service";
+import { type ServiceName, service } from "./services";
 
 /** Where reuse mode remembers each running service: its container and its context (credentials included). */
 const reuseDir = () =>
@@ -17,9 +16,17 @@ const { version } = JSON.parse(readFileSync(path.join(packageRoot, "package.json
   version: string;
 };
 
-interface ReuseRecord<K extends ServiceName> {
+interface ReuseRecord {
   containerId: string;
-  context: NonNullable<EnvironmentContext[K]>;
+  context: Record<string, unknown>;
+}
+
+/** Everything a service's container depends on: its own inputs, its peers' and this package's version. */
+function inputs(name: ServiceName, options: ResolvedOptions): string {
+  const settings = serviceSettings(options, name);
+  const peers = (service(name).peers?.(settings) ?? []) as ServiceName[];
+  const fingerprint = (of: ServiceName) => service(of).fingerprint(serviceSettings(options, of));
+  return [version, fingerprint(name), ...peers.map(fingerprint)].join("\n");
 }
 
 /**
@@ -27,56 +34,51 @@ interface ReuseRecord<K extends ServiceName> {
  * (image, migrations, specs, this package's version) hash the same and it answers a health check;
  * otherwise removes the stale one and starts afresh. A changed migration thus rebuilds PostgreSQL only.
  */
-export async function startOrReuse<K extends ServiceName>(
-  service: Service<K>,
+export async function startOrReuse(
+  name: ServiceName,
   run: ServiceRun,
-): Promise<NonNullable<EnvironmentContext[K]>> {
-  const inputs = await run.step(
-    "hashing its inputs",
-    async () => `${version}\n${service.fingerprint(run.options)}`,
+  options: ResolvedOptions,
+): Promise<Record<string, unknown>> {
+  const entry = service(name);
+  const hash = await run.step("hashing its inputs", async () =>
+    createHash("sha256").update(inputs(name, options)).digest("hex").slice(0, 16),
   );
-  const file = path.join(
-    reuseDir(),
-    `${service.name}-${createHash("sha256").update(inputs).digest("hex").slice(0, 16)}.json`,
-  );
-  let record: ReuseRecord<K> | undefined;
+  const file = path.join(reuseDir(), `${name}-${hash}.json`);
+  let record: ReuseRecord | undefined;
   try {
-    record = JSON.parse(readFileSync(file, "utf8")) as ReuseRecord<K>;
+    record = JSON.parse(readFileSync(file, "utf8")) as ReuseRecord;
   } catch {
     record = undefined; // nothing left running by an earlier run
   }
   if (record) {
     const { containerId, context } = record;
+    const engine = await docker();
     const reusable = await run.step("checking the running container", async () => {
-      const engine = await docker();
-      const state = await engine
+      const running = await engine
         .getContainer(containerId)
         .inspect()
         .then(
           (c) => c.State.Running,
           () => false,
         );
-      if (!state) return false;
-      const [health] = await checkServicesHealth({
-        runId: "",
-        startedAt: "",
-        services: [service.name],
-        [service.name]: context,
-      });
-      return health.healthy;
+      return (
+        running &&
+        entry.check(context, 5000).then(
+          () => true,
+          () => false,
+        )
+      );
     });
     if (reusable) {
       run.reused = true;
       return context;
     }
-    await (
-      await docker()
-    )
+    await engine
       .getContainer(containerId)
       .remove({ force: true, v: true })
       .catch(() => undefined);
   }
-  const context = await service.start(run);
+  const context = await entry.start(run);
   mkdirSync(reuseDir(), { recursive: true, mode: 0o700 });
   writeFileSync(file, JSON.stringify({ containerId: run.container!.getId(), context }), { mode: 0o600 });
   return context;

@@ -1,44 +1,20 @@
-import { Redis } from "ioredis";
-import { type Db, MongoClient } from "mongodb";
-import { Client, Pool } from "pg";
+import type { Redis } from "ioredis";
+import type { Db, MongoClient } from "mongodb";
+import type { Pool } from "pg";
 import { type EnvironmentContext, readContext } from "./context";
-import type { ServiceName } from "./options";
-import {
-  type AwsClients,
-  type AwsResources,
-  awsClients,
-  createAwsResources,
-  destroyAwsClients,
-  resetAwsResources,
-} from "./services/aws";
-import { createCollections } from "./services/mongo";
-import { quoteIdent } from "./services/postgres";
-import { REDIS_DATABASES } from "./services/redis";
+import { MissingServiceError } from "./errors";
+import { type ServiceName, type ServiceStores, service } from "./services";
+import type { AwsStore } from "./services/aws";
 
-/** Where one Jest worker's data lives inside the shared containers. */
+/** Where one worker's data lives inside the shared containers: each started service names its store. */
 export interface WorkerStores {
-  /** JEST_WORKER_ID: 1..N. */
+  /** The worker's id (JEST_WORKER_ID, VITEST_POOL_ID): 1..N. */
   id: number;
-  postgresDatabase: string;
-  mongoDatabase: string;
-  redisDb: number;
+  postgresDatabase?: string;
+  mongoDatabase?: string;
+  redisDb?: number;
   /** Prepended to the name of every bucket, queue and topic this worker uses. */
-  awsPrefix: string;
-}
-
-export function workerStores(id: number): WorkerStores {
-  if (!Number.isInteger(id) || id < 1 || id >= REDIS_DATABASES) {
-    throw new Error(
-      `campaign-testenv: worker id ${id} is out of range 1..${REDIS_DATABASES - 1}; run Jest with fewer workers (--maxWorkers).`,
-    );
-  }
-  return {
-    id,
-    postgresDatabase: `campaign_w${id}`,
-    mongoDatabase: `campaign_w${id}`,
-    redisDb: id,
-    awsPrefix: `w${id}-`,
-  };
+  awsPrefix?: string;
 }
 
 export interface SetupOptions {
@@ -54,11 +30,13 @@ export interface SetupOptions {
 export interface TestEnvironment {
   context: EnvironmentContext;
   worker: WorkerStores;
+  /** This worker's store of any service, e.g. `env.store("postgres")`; the fields below are shortcuts. */
+  store<K extends ServiceName>(name: K): ServiceStores[K];
   readonly pg: Pool;
   readonly mongoClient: MongoClient;
   readonly mongo: Db;
   readonly redis: Redis;
-  readonly aws: AwsClients & { resources: AwsResources };
+  readonly aws: AwsStore;
   /** Closes every client (the worker's data stays until the next setup or the end of the run). */
   close(): Promise<void>;
 }
@@ -70,104 +48,55 @@ export interface TestEnvironment {
 export async function setupTestEnvironment(options: SetupOptions = {}): Promise<TestEnvironment> {
   const context = options.context ?? readContext();
   const missing = (options.services ?? []).filter((s) => !context.services.includes(s));
-  if (missing.length > 0) throw missingServices(missing, context);
-  const worker = workerStores(options.workerId ?? Number(process.env.JEST_WORKER_ID ?? 1));
+  if (missing.length > 0) throw new MissingServiceError(missing, context.services);
+  const id = options.workerId ?? Number(process.env.JEST_WORKER_ID ?? 1);
 
-  const [pg, mongoClient, redis, aws] = await Promise.all([
-    context.postgres && provisionPostgres(context, worker),
-    context.mongo && provisionMongo(context, worker),
-    context.redis && provisionRedis(context, worker),
-    context.aws && provisionAws(context, worker),
-  ]);
-  const need = <T>(service: ServiceName, value: T | undefined): T => {
-    if (value === undefined) throw missingServices([service], context);
-    return value;
+  const worker: WorkerStores = { id };
+  for (const name of context.services) Object.assign(worker, service(name).store(context[name], id));
+  const opened = await Promise.allSettled(
+    context.services.map(async (name) => [name, await service(name).provision(context[name], id)] as const),
+  );
+  const stores: Partial<ServiceStores> = Object.fromEntries(
+    opened.flatMap((r) => (r.status === "fulfilled" ? [r.value] : [])),
+  );
+  const close = () =>
+    Promise.all(
+      Object.entries(stores).map(([name, store]) => service(name as ServiceName).close(store)),
+    ).then(() => undefined);
+  const failed = opened.find((r) => r.status === "rejected");
+  if (failed) {
+    await close(); // nothing stays open behind a failed setup
+    throw failed.reason;
+  }
+
+  const store = <K extends ServiceName>(name: K): ServiceStores[K] => {
+    if (!(name in stores)) throw new MissingServiceError([name], context.services);
+    return stores[name]!;
   };
   return {
     context,
     worker,
+    store,
     get pg() {
-      return need("postgres", pg);
+      return store("postgres");
     },
     get mongoClient() {
-      return need("mongo", mongoClient);
+      return store("mongo").client;
     },
     get mongo() {
-      return need("mongo", mongoClient).db(worker.mongoDatabase);
+      return store("mongo").db;
     },
     get redis() {
-      return need("redis", redis);
+      return store("redis");
     },
     get aws() {
-      return need("aws", aws);
+      return store("aws");
     },
-    async close() {
-      if (aws) destroyAwsClients(aws);
-      redis?.disconnect();
-      await Promise.all([pg?.end(), mongoClient?.close()]);
-    },
+    close,
   };
 }
 
 /** Closes the clients; the containers belong to globalTeardown. */
 export async function teardownTestEnvironment(env: TestEnvironment | undefined): Promise<void> {
   await env?.close();
-}
-
-function missingServices(missing: ServiceName[], context: EnvironmentContext): Error {
-  return new Error(
-    `campaign-testenv: this test needs ${missing.join(", ")}, but the environment was started with ` +
-      `${context.services.join(", ")} only. Add ${missing.join(", ")} to CAMPAIGN_TESTENV_SERVICES ` +
-      `(or the services option of the Jest globals.campaignTestenv).`,
-  );
-}
-
-async function provisionPostgres(context: EnvironmentContext, worker: WorkerStores): Promise<Pool> {
-  const { host, port, user, password, templateDatabase } = context.postgres!;
-  const admin = new Client({ host, port, user, password, database: "postgres" });
-  await admin.connect();
-  try {
-    // FORCE: a previous test file of this worker may have left its pool open.
-    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(worker.postgresDatabase)} WITH (FORCE)`);
-    await admin.query(
-      `CREATE DATABASE ${quoteIdent(worker.postgresDatabase)} TEMPLATE ${quoteIdent(templateDatabase)}`,
-    );
-  } finally {
-    await admin.end();
-  }
-  const pool = new Pool({ host, port, user, password, database: worker.postgresDatabase, max: 20 });
-  // A later setup in this worker drops the database under an unclosed pool; that is expected, not a crash.
-  pool.on("error", () => undefined);
-  return pool;
-}
-
-async function provisionMongo(context: EnvironmentContext, worker: WorkerStores): Promise<MongoClient> {
-  const { uri, spec, validators } = context.mongo!;
-  const client = await new MongoClient(uri).connect();
-  const db = client.db(worker.mongoDatabase);
-  await db.dropDatabase();
-  await createCollections(db, spec, validators);
-  return client;
-}
-
-async function provisionRedis(context: EnvironmentContext, worker: WorkerStores): Promise<Redis> {
-  const { host, port, password } = context.redis!;
-  const redis = new Redis({ host, port, password, db: worker.redisDb, lazyConnect: true });
-  await redis.connect();
-  await redis.flushdb();
-  return redis;
-}
-
-async function provisionAws(
-  context: EnvironmentContext,
-  worker: WorkerStores,
-): Promise<AwsClients & { resources: AwsResources }> {
-  const clients = awsClients(context.aws!);
-  // Secrets are read-only configuration, shared by all workers; everything tests write to is per worker.
-  const { spec } = context.aws!;
-  const resources = await createAwsResources(clients, { ...spec, secrets: [] }, worker.awsPrefix);
-  resources.secrets = Object.fromEntries(spec.secrets.map((s) => [s.name, s.name]));
-  const aws = { ...clients, resources };
-  await resetAwsResources(aws, spec);
-  return aws;
 }

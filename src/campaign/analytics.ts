@@ -1,5 +1,5 @@
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { CALL_OUTCOMES, type CallOutcome, type CallRecordDoc } from "../../fixtures/test-data";
+import { CALL_OUTCOMES, type CallOutcome, type CallRecordDoc } from "./schema";
 import type { CallStores } from "./stores";
 
 export interface CampaignAnalytics {

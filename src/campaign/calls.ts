@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { PublishCommand } from "@aws-sdk/client-sns";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
-import type { CallOutcome, CallRecordDoc } from "../../fixtures/test-data";
+import type { CallOutcome, CallRecordDoc } from "./schema";
 import { type Step, untimed } from "../load/harness";
 import { checkContact, type Refused, refuse } from "./checks";
 import { admitCall, releaseSlot } from "./limits";

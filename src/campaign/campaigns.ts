@@ -1,5 +1,5 @@
 import type { Pool } from "pg";
-import type { CampaignStatus } from "../../fixtures/test-data";
+import type { CampaignStatus } from "./schema";
 
 /**
  * The lifecycle: a draft is activated (or cancelled); an active campaign is paused, completed or

@@ -1,5 +1,5 @@
 import type { Pool } from "pg";
-import type { CampaignStatus } from "../../fixtures/test-data";
+import type { CampaignStatus } from "./schema";
 import type { CampaignLimits } from "./limits";
 import { normalizePhone } from "./phone";
 import { isInsideCallingWindow } from "./window";

@@ -1,5 +1,5 @@
 import type { Pool } from "pg";
-import type { CampaignStatus, ContactRow } from "../../fixtures/test-data";
+import type { CampaignStatus, ContactRow } from "./schema";
 import { FINAL_STATUSES } from "./campaigns";
 import { normalizePhone, type PhoneOptions } from "./phone";
 

@@ -1,4 +1,6 @@
-// The call data path the suites drive: what the dialer does for one call, across all four stores.
+// The reference call path: the system under test of the suites and the load harness's worked example.
+// What the dialer does for one call, across all four stores, on the data model of ./schema.
+export * from "./schema";
 export { campaignAnalytics, storeCampaignReport } from "./analytics";
 export type { CampaignAnalytics } from "./analytics";
 export { answerCall, endCall, publish, startCall } from "./calls";

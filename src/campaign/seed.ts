@@ -1,11 +1,5 @@
-import {
-  type CampaignRow,
-  type ContactRow,
-  makeCampaign,
-  makeContact,
-  makeUser,
-  type UserRow,
-} from "../../fixtures/test-data";
+import { makeCampaign, makeContact, makeUser } from "../../fixtures/test-data";
+import type { CampaignRow, ContactRow, UserRow } from "./schema";
 import { seedTestData } from "../helpers/seed";
 import type { TestEnvironment } from "../worker";
 

@@ -1,4 +1,4 @@
-import type { SmsRecordDoc } from "../../fixtures/test-data";
+import type { SmsRecordDoc } from "./schema";
 import { checkContact, type Refused } from "./checks";
 import type { CallStores } from "./stores";
 import { optOut } from "./suppression";

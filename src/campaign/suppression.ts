@@ -1,5 +1,5 @@
 import type { Pool } from "pg";
-import type { BlacklistSource } from "../../fixtures/test-data";
+import type { BlacklistSource } from "./schema";
 import { publish } from "./calls";
 import type { Refused } from "./checks";
 import { normalizePhone, type PhoneOptions } from "./phone";

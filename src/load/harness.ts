@@ -1,4 +1,4 @@
-import { type LoadReport, summarise } from "./report";
+import { type CallTiming, type LoadReport, summarise } from "./report";
 
 /** Runs `fn` as the named step of a call and records how long it took, failed or not. */
 export type Step = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
@@ -43,15 +43,6 @@ export interface LoadOptions {
   name?: string;
   /** Said under the report's table: what a reader needs to judge the numbers. */
   notes?: string[];
-}
-
-/** What the harness keeps about one measured call. */
-export interface CallTiming {
-  /** Start to end minus the time held, ms. */
-  totalMs: number;
-  steps: { name: string; ms: number }[];
-  label: string;
-  error?: string;
 }
 
 /** Runs the warm-up, then the measured calls, and summarises the measured ones. */

@@ -1,6 +1,14 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { CallTiming } from "./harness";
+
+/** What the harness keeps about one measured call. */
+export interface CallTiming {
+  /** Start to end minus the time held, ms. */
+  totalMs: number;
+  steps: { name: string; ms: number }[];
+  label: string;
+  error?: string;
+}
 
 /** Milliseconds, nearest-rank percentiles over every sample (failed steps and calls included). */
 export interface Percentiles {

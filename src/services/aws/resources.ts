@@ -16,26 +16,14 @@ import {
   PurgeQueueCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { LocalstackContainer } from "@testcontainers/localstack";
-import type { AwsContext } from "../context";
-import { SERVICE_NAMES, type ServiceName } from "../options";
-import { randomToken } from "../random";
-import { postgres } from "./postgres";
-import { redis } from "./redis";
-import type { Service } from "./service";
 
-const SERVICES_FOR_SECRETS = { postgres, redis };
-
-/**
- * A LocalStack ready hook (Python files in ready.d run inside LocalStack). Its ~900k start-up objects
- * (service specs, modules) stay alive for good, yet every full garbage collection walked them all:
- * 0.4 to 0.8 s with LocalStack frozen, about every 1100 SQS sends plus SNS publishes on these 2-core
- * machines, which is what broke the 1000-call run's p99. Frozen, they are left out of collections.
- */
-const GC_FREEZE_HOOK = {
-  target: "/etc/localstack/init/ready.d/campaign-testenv-gc-freeze.py",
-  content: "import gc\ngc.freeze()\n",
-};
+/** The emulator's endpoint and the credentials that select an account in it. */
+export interface AwsEndpoint {
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
 
 /** fixtures/aws-resources.json. Names are plain; workers create copies under a prefix. */
 export interface AwsResourcesSpec {
@@ -66,8 +54,8 @@ export interface AwsClients {
   secrets: SecretsManagerClient;
 }
 
-export function loadAwsResourcesSpec(fixturesDir: string): AwsResourcesSpec {
-  const file = path.join(fixturesDir, "aws-resources.json");
+export function loadAwsResourcesSpec(specsDir: string): AwsResourcesSpec {
+  const file = path.join(specsDir, "aws-resources.json");
   try {
     const spec = JSON.parse(readFileSync(file, "utf8")) as Partial<AwsResourcesSpec>;
     return { buckets: [], queues: [], topics: [], secrets: [], ...spec };
@@ -78,7 +66,7 @@ export function loadAwsResourcesSpec(fixturesDir: string): AwsResourcesSpec {
   }
 }
 
-export function awsClients(aws: AwsContext): AwsClients {
+export function awsClients(aws: AwsEndpoint): AwsClients {
   const config = {
     endpoint: aws.endpoint,
     region: aws.region,
@@ -94,7 +82,7 @@ export function awsClients(aws: AwsContext): AwsClients {
 }
 
 export function destroyAwsClients(clients: AwsClients): void {
-  // Named, not Object.values: callers may pass clients with extra fields (the worker adds resources).
+  // Named, not Object.values: a worker's store is its clients plus its resources.
   [clients.s3, clients.sqs, clients.sns, clients.secrets].forEach((client) => client.destroy());
 }
 
@@ -238,88 +226,3 @@ export async function resetAwsResources(
     }),
   ]);
 }
-
-const PLACEHOLDER = /\{\{(\w+)\.(\w+)\}\}/g;
-
-/**
- * Fills {{service.field}} placeholders from the other services' context. A secret that needs a
- * service which is not started is left out (and said so), rather than stored half-filled.
- */
-async function fillSecrets(
-  spec: AwsResourcesSpec,
-  peer: (name: ServiceName) => Promise<unknown>,
-  note: (message: string) => void,
-): Promise<Record<string, Record<string, string>>> {
-  const services = new Set([...JSON.stringify(spec.secrets).matchAll(PLACEHOLDER)].map((m) => m[1]));
-  const contexts: Record<string, Record<string, unknown> | undefined> = {};
-  for (const service of services) {
-    contexts[service] = SERVICE_NAMES.includes(service as ServiceName)
-      ? ((await peer(service as ServiceName)) as Record<string, unknown> | undefined)
-      : undefined;
-  }
-  const filled: Record<string, Record<string, string>> = {};
-  for (const secret of spec.secrets) {
-    let missing: string | undefined;
-    const value = Object.fromEntries(
-      Object.entries(secret.value).map(([key, template]) => [
-        key,
-        template.replace(PLACEHOLDER, (placeholder, service: string, field: string) => {
-          const found = contexts[service]?.[field];
-          if (found === undefined) missing ??= placeholder;
-          return String(found ?? "");
-        }),
-      ]),
-    );
-    if (missing)
-      note(`secret ${secret.name} is not created: ${missing} has no value (is that service started?)`);
-    else filled[secret.name] = value;
-  }
-  return filled;
-}
-
-export const aws: Service<"aws"> = {
-  name: "aws",
-  // The secrets hold other services' connection details, so a change to those services is a change here.
-  fingerprint: (options) =>
-    [
-      options.images.aws,
-      JSON.stringify(loadAwsResourcesSpec(options.fixturesDir)),
-      ...(["postgres", "redis"] as const)
-        .filter((s) => options.services.includes(s))
-        .map((s) => SERVICES_FOR_SECRETS[s].fingerprint(options)),
-    ].join("\n"),
-  async start(run) {
-    const spec = await run.step("reading the AWS resources spec", async () =>
-      loadAwsResourcesSpec(run.options.fixturesDir),
-    );
-    const token = process.env.LOCALSTACK_AUTH_TOKEN;
-    const container = await run.startContainer(
-      new LocalstackContainer(run.image).withCopyContentToContainer([GC_FREEZE_HOOK]).withEnvironment({
-        SERVICES: "s3,sqs,sns,secretsmanager",
-        // Load the four providers before "Ready.", while the other services start, rather than on the
-        // first request of each (about 3 s of imports on 2 cores, which would follow every other step).
-        EAGER_SERVICE_LOADING: "1",
-        ...(token ? { LOCALSTACK_AUTH_TOKEN: token } : {}),
-      }),
-    );
-    const context: AwsContext = {
-      image: run.image,
-      endpoint: container.getConnectionUri(),
-      region: "us-east-1",
-      accessKeyId: `AKIA${randomToken(16).toUpperCase()}`,
-      secretAccessKey: randomToken(40),
-      spec,
-    };
-    const secretValues = await run.step("filling secrets", () => fillSecrets(spec, run.peer, run.note));
-    const clients = awsClients(context);
-    try {
-      await run.step("creating buckets, queues, topics and secrets", async () => {
-        const resources = await createAwsResources(clients, spec, "", secretValues);
-        await resetAwsResources({ ...clients, resources }, spec);
-      });
-    } finally {
-      destroyAwsClients(clients);
-    }
-    return context;
-  },
-};

@@ -3,20 +3,44 @@ import path from "node:path";
 import { MongoDBContainer } from "@testcontainers/mongodb";
 import { type Db, type Document, type IndexDescription, MongoClient, MongoServerError } from "mongodb";
 import { GenericContainer, Wait } from "testcontainers";
-import type { MongoContext } from "../context";
-import { randomToken } from "../random";
-import type { Service } from "./service";
+import { randomToken } from "../../random";
+import { MAIN_DATABASE, type Service } from "../../service";
 
-const MONGO_PORT = 27017;
-export const MAIN_DATABASE = "campaign";
+export const MONGO_FLAVOURS = ["mongo", "ferretdb"] as const;
+/** `mongo`: the official image, a one-node replica set. `ferretdb`: FerretDB v1, MongoDB-wire-compatible. */
+export type MongoFlavour = (typeof MONGO_FLAVOURS)[number];
 
 /** fixtures/mongo-collections.json: each collection with its optional $jsonSchema validator and indexes. */
 export interface CollectionsSpec {
   collections: { name: string; validator?: Document; indexes?: (IndexDescription & { name: string })[] }[];
 }
 
-export function loadCollectionsSpec(fixturesDir: string): CollectionsSpec {
-  const file = path.join(fixturesDir, "mongo-collections.json");
+export interface MongoContext {
+  image: string;
+  flavour: MongoFlavour;
+  host: string;
+  port: number;
+  /** Connection string without a database name. */
+  uri: string;
+  database: string;
+  /** False where the server does not enforce $jsonSchema validators (FerretDB). */
+  validators: boolean;
+  /** False where the server has no multi-document transactions (FerretDB). */
+  transactions: boolean;
+  /** The collections every worker database gets. */
+  spec: CollectionsSpec;
+}
+
+/** A worker's Mongo store: the client and its own database. */
+export interface MongoStore {
+  client: MongoClient;
+  db: Db;
+}
+
+const MONGO_PORT = 27017;
+
+export function loadCollectionsSpec(specsDir: string): CollectionsSpec {
+  const file = path.join(specsDir, "mongo-collections.json");
   try {
     return JSON.parse(readFileSync(file, "utf8")) as CollectionsSpec;
   } catch (error) {
@@ -50,38 +74,24 @@ async function enforcesValidators(db: Db): Promise<boolean> {
   }
 }
 
-export const mongo: Service<"mongo"> = {
+const workerDatabase = (workerId: number) => `${MAIN_DATABASE}_w${workerId}`;
+
+export const mongo: Service<"mongo", MongoContext, MongoStore, MongoFlavour> = {
   name: "mongo",
-  fingerprint: (options) =>
-    [
-      options.images.mongo,
-      options.mongoFlavour,
-      JSON.stringify(loadCollectionsSpec(options.fixturesDir)),
-    ].join("\n"),
+  images: { mongo: "mongo:7.0", ferretdb: "ghcr.io/ferretdb/ferretdb:1.24.2" },
+  fingerprint: (settings) =>
+    [settings.image, settings.flavour, JSON.stringify(loadCollectionsSpec(settings.specsDir))].join("\n"),
+
   async start(run) {
     const spec = await run.step("reading the collections spec", async () =>
-      loadCollectionsSpec(run.options.fixturesDir),
+      loadCollectionsSpec(run.settings.specsDir),
     );
-    const flavour = run.options.mongoFlavour;
+    const { flavour } = run.settings;
     let uri: string;
     if (flavour === "mongo") {
-      const user = "campaign";
-      const password = randomToken();
+      // The module's own replica-set health check and wait, as its maintainers ship them.
       const container = await run.startContainer(
-        new MongoDBContainer(run.image)
-          .withUsername(user)
-          .withPassword(password)
-          // The module's own replica-set check, polled every 1 s instead of its 5 s: ready sooner.
-          .withHealthCheck({
-            test: [
-              "CMD-SHELL",
-              `mongosh -u ${user} -p ${password} --quiet --eval 'try { rs.status(); } catch (e) { rs.initiate(); } ` +
-                `while (db.runCommand({isMaster: 1}).ismaster==false) { sleep(100); }'`,
-            ],
-            interval: 1000,
-            timeout: 60_000,
-            retries: 1000,
-          }),
+        new MongoDBContainer(run.image).withUsername("campaign").withPassword(randomToken()),
       );
       // directConnection: the replica set advertises the container's own host name, unreachable from here.
       uri = `${container.getConnectionString()}&directConnection=true`;
@@ -105,7 +115,7 @@ export const mongo: Service<"mongo"> = {
         createCollections(db, spec, validators),
       );
       const url = new URL(uri);
-      const context: MongoContext = {
+      return {
         image: run.image,
         flavour,
         host: url.hostname,
@@ -116,9 +126,44 @@ export const mongo: Service<"mongo"> = {
         transactions: flavour === "mongo",
         spec,
       };
-      return context;
     } finally {
       await client.close();
     }
   },
+
+  store: (_context, workerId) => ({ mongoDatabase: workerDatabase(workerId) }),
+
+  async provision({ uri, spec, validators }, workerId) {
+    const client = await new MongoClient(uri).connect();
+    const db = client.db(workerDatabase(workerId));
+    await db.dropDatabase();
+    await createCollections(db, spec, validators);
+    return { client, db };
+  },
+
+  /** Collections of the spec keep their validators and indexes; any other collection a test made is dropped. */
+  async reset({ db }, { spec }) {
+    const specified = new Set(spec.collections.map((c) => c.name));
+    const present = await db.listCollections({}, { nameOnly: true }).toArray();
+    await Promise.all(
+      present.map(({ name }) =>
+        specified.has(name) ? db.collection(name).deleteMany({}) : db.dropCollection(name),
+      ),
+    );
+  },
+
+  close: ({ client }) => client.close(),
+
+  async check({ uri }, timeoutMs) {
+    const client = new MongoClient(uri, { serverSelectionTimeoutMS: timeoutMs });
+    try {
+      await client.db("admin").command({ ping: 1 });
+    } finally {
+      await client.close();
+    }
+  },
+
+  address: ({ host, port }) => `${host}:${port}`,
+
+  envLines: (c) => [`MONGO_URL=${c.uri}`, `MONGO_DATABASE=${c.database}`],
 };

@@ -1,0 +1,155 @@
+import { PostgreSqlContainer } from "@testcontainers/postgresql";
+import { Client, Pool } from "pg";
+import { randomToken } from "../../random";
+import { MAIN_DATABASE, type Service } from "../../service";
+import { loadMigrations, migrate, migrationsHash } from "./migrations";
+
+export interface PostgresContext {
+  image: string;
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /** The migrated database that `campaign-testenv up` users and unisolated code connect to. */
+  database: string;
+  /** Migrated template that every worker database is cloned from; named by the migrations' hash. */
+  templateDatabase: string;
+  url: string;
+}
+
+const PGDATA = "/var/lib/postgresql/data";
+
+/** A quoted SQL identifier; any name is safe in it, caller-supplied table names included. */
+export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+const workerDatabase = (workerId: number) => `${MAIN_DATABASE}_w${workerId}`;
+
+const connect = async ({ host, port, user, password }: PostgresContext, database: string) => {
+  const client = new Client({ host, port, user, password, database });
+  await client.connect();
+  return client;
+};
+
+// One round trip: the table list is read and truncated inside the server.
+const TRUNCATE_ALL = `DO $$ DECLARE tables text; BEGIN
+  SELECT string_agg(format('%I.%I', schemaname, tablename), ', ') INTO tables
+    FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') AND tablename <> 'schema_migrations';
+  IF tables IS NOT NULL THEN EXECUTE 'TRUNCATE ' || tables || ' RESTART IDENTITY CASCADE'; END IF;
+END $$`;
+
+export const postgres: Service<"postgres", PostgresContext, Pool> = {
+  name: "postgres",
+  images: { postgres: "postgres:15-alpine" },
+  fingerprint: (settings) => `${settings.image}\n${migrationsHash(loadMigrations(settings.migrationsDir))}`,
+
+  async start(run) {
+    const user = "campaign";
+    const password = randomToken();
+    const migrations = await run.step("reading migrations", async () =>
+      loadMigrations(run.settings.migrationsDir),
+    );
+    const container = await run.startContainer(
+      new PostgreSqlContainer(run.image)
+        .withUsername(user)
+        .withPassword(password)
+        .withDatabase(MAIN_DATABASE)
+        // A throwaway database: data in memory and no durability, which makes writes and clones fast.
+        .withTmpFs({ [PGDATA]: "rw" })
+        .withCommand([
+          "postgres",
+          ...["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
+          // Room for every Jest worker's pools plus the 1000-call suite.
+          ...["-c", "max_connections=300"],
+        ]),
+    );
+    const host = container.getHost();
+    const port = container.getPort();
+    // Migrate once into a template named by the migrations' hash; every database is then a cheap clone.
+    const templateDatabase = `${MAIN_DATABASE}_tpl_${migrationsHash(migrations).slice(0, 12)}`;
+    const context: PostgresContext = {
+      image: run.image,
+      host,
+      port,
+      user,
+      password,
+      database: MAIN_DATABASE,
+      templateDatabase,
+      url: `postgres://${user}:${password}@${host}:${port}/${MAIN_DATABASE}`,
+    };
+
+    const admin = await connect(context, "postgres");
+    try {
+      await run.step("creating the template database", () =>
+        admin.query(`CREATE DATABASE ${quoteIdent(templateDatabase)}`),
+      );
+      const template = await connect(context, templateDatabase);
+      try {
+        await run.step(
+          `applying ${migrations.length} migrations`,
+          () => migrate(template, migrations),
+          "correct the statement in the migration file named above; each migration runs in its own transaction, so none of that file was applied.",
+        );
+      } finally {
+        await template.end();
+      }
+      await run.step("cloning the main database from the template", async () => {
+        await admin.query(`ALTER DATABASE ${quoteIdent(templateDatabase)} WITH IS_TEMPLATE true`);
+        await admin.query(`DROP DATABASE ${quoteIdent(MAIN_DATABASE)} WITH (FORCE)`);
+        await admin.query(
+          `CREATE DATABASE ${quoteIdent(MAIN_DATABASE)} TEMPLATE ${quoteIdent(templateDatabase)}`,
+        );
+      });
+    } finally {
+      await admin.end();
+    }
+    return context;
+  },
+
+  store: (_context, workerId) => ({ postgresDatabase: workerDatabase(workerId) }),
+
+  async provision(context, workerId) {
+    const database = workerDatabase(workerId);
+    const admin = await connect(context, "postgres");
+    try {
+      // FORCE: a previous test file of this worker may have left its pool open.
+      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
+      await admin.query(
+        `CREATE DATABASE ${quoteIdent(database)} TEMPLATE ${quoteIdent(context.templateDatabase)}`,
+      );
+    } finally {
+      await admin.end();
+    }
+    const { host, port, user, password } = context;
+    const pool = new Pool({ host, port, user, password, database, max: 20 });
+    // A later setup in this worker drops the database under an unclosed pool; that is expected, not a crash.
+    pool.on("error", () => undefined);
+    return pool;
+  },
+
+  async reset(pool) {
+    await pool.query(TRUNCATE_ALL);
+  },
+
+  close: (pool) => pool.end(),
+
+  async check({ host, port, user, password, database }, timeoutMs) {
+    const client = new Client({ host, port, user, password, database, connectionTimeoutMillis: timeoutMs });
+    try {
+      await client.connect();
+      await client.query("SELECT 1");
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  },
+
+  address: ({ host, port }) => `${host}:${port}`,
+
+  envLines: (c) => [
+    `DATABASE_URL=${c.url}`,
+    `PGHOST=${c.host}`,
+    `PGPORT=${c.port}`,
+    `PGUSER=${c.user}`,
+    `PGPASSWORD=${c.password}`,
+    `PGDATABASE=${c.database}`,
+  ],
+};

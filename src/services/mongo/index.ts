@@ -78,7 +78,7 @@ const workerDatabase = (workerId: number) => `${MAIN_DATABASE}_w${workerId}`;
 
 export const mongo: Service<"mongo", MongoContext, MongoStore, MongoFlavour> = {
   name: "mongo",
-  images: { mongo: "mongo:7.0", ferretdb: "ghcr.io/ferretdb/ferretdb:1.24.2" },
+  images: { mongo: "mongo:7.0", ferretdb: "ghcr.io/ferretdb/ferretdb:1.24.0" },
   fingerprint: (settings) =>
     [settings.image, settings.flavour, JSON.stringify(loadCollectionsSpec(settings.specsDir))].join("\n"),
 

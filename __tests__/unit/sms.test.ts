@@ -8,7 +8,12 @@ describe("isStopReply", () => {
     },
   );
 
-  test.each(["", "   ", "STOP please", "please stop", "stop.", "S T O P", "STOPP", "yes", "end call"])(
+  // START, HELP and INFO are the other carrier keywords: they must not opt anyone out.
+  test.each(["START", "HELP", "INFO", "UNSTOP"])("%j does not: it is not an opt-out keyword", (body) => {
+    expect(isStopReply(body)).toBe(false);
+  });
+
+  test.each(["", "   ", "STOP please", "please stop", "stop.", "S T O P", "STOPP", "yes", "no", "end call"])(
     "%j does not: the keyword must be the whole message",
     (body) => {
       expect(isStopReply(body)).toBe(false);

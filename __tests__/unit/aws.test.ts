@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { resolveOptions } from "../../src/options";
+import { aws, loadAwsResourcesSpec } from "../../src/services/aws";
+
+let dir: string;
+beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-unit-aws-"))));
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const setUp = () => {
+  writeFileSync(path.join(dir, "001_a.sql"), "SELECT 1;");
+  writeFileSync(path.join(dir, "aws-resources.json"), "{}");
+  writeFileSync(path.join(dir, "mongo-collections.json"), JSON.stringify({ collections: [] }));
+  return resolveOptions({ migrationsDir: dir, fixturesDir: dir }, {});
+};
+
+describe("loadAwsResourcesSpec", () => {
+  test("missing sections default to empty lists", () => {
+    writeFileSync(path.join(dir, "aws-resources.json"), JSON.stringify({ buckets: [{ name: "b" }] }));
+    expect(loadAwsResourcesSpec(dir)).toEqual({
+      buckets: [{ name: "b" }],
+      queues: [],
+      topics: [],
+      secrets: [],
+    });
+  });
+
+  test("an unreadable or broken spec is an error naming the file", () => {
+    const file = path.join(dir, "aws-resources.json");
+    expect(() => loadAwsResourcesSpec(dir)).toThrow(`cannot read the AWS resources spec ${file} (ENOENT`);
+    writeFileSync(file, "{");
+    expect(() => loadAwsResourcesSpec(dir)).toThrow(`cannot read the AWS resources spec ${file}`);
+  });
+
+  test("the package's own spec: every dead-letter queue and subscribed queue is in it", () => {
+    const spec = loadAwsResourcesSpec(path.join(__dirname, "../../fixtures"));
+    const queues = new Set(spec.queues.map((q) => q.name));
+    for (const q of spec.queues) if (q.deadLetterQueue) expect(queues).toContain(q.deadLetterQueue);
+    for (const t of spec.topics) for (const q of t.subscribeQueues ?? []) expect(queues).toContain(q);
+  });
+});
+
+describe("fingerprint (what reuse mode hashes)", () => {
+  test("aws: follows the services its secrets read, only when they are started", () => {
+    const options = setUp();
+    const withPostgres = aws.fingerprint(options);
+    writeFileSync(path.join(dir, "001_a.sql"), "SELECT 2;");
+    expect(aws.fingerprint(options)).not.toBe(withPostgres);
+
+    const awsOnly = { ...options, services: ["aws" as const] };
+    const before = aws.fingerprint(awsOnly);
+    writeFileSync(path.join(dir, "001_a.sql"), "SELECT 3;");
+    expect(aws.fingerprint(awsOnly)).toBe(before);
+  });
+});

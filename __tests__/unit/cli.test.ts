@@ -1,0 +1,93 @@
+import { envLines } from "../../src/cli";
+import type { EnvironmentContext } from "../../src/context";
+
+const postgres = {
+  image: "postgres:15-alpine",
+  host: "127.0.0.1",
+  port: 32768,
+  user: "campaign",
+  password: "pgpw",
+  database: "campaign",
+  templateDatabase: "campaign_tpl_abc",
+  url: "postgres://campaign:pgpw@127.0.0.1:32768/campaign",
+};
+const mongo = {
+  image: "mongo:7.0",
+  flavour: "mongo" as const,
+  host: "127.0.0.1",
+  port: 32769,
+  uri: "mongodb://campaign:mpw@127.0.0.1:32769/?authSource=admin&directConnection=true",
+  database: "campaign",
+  validators: true,
+  transactions: true,
+  spec: { collections: [] },
+};
+const redis = {
+  image: "redis:7-alpine",
+  host: "127.0.0.1",
+  port: 32770,
+  password: "rpw",
+  url: "redis://:rpw@127.0.0.1:32770",
+};
+const aws = {
+  image: "localstack/localstack:4.14.0",
+  endpoint: "http://127.0.0.1:32771",
+  region: "us-east-1",
+  accessKeyId: "AKIATEST",
+  secretAccessKey: "secret",
+  spec: { buckets: [], queues: [], topics: [], secrets: [] },
+};
+const base = { runId: "r1", startedAt: "2024-07-15T12:00:00.000Z" };
+
+describe("envLines", () => {
+  test("every service's settings, after the context file", () => {
+    const context: EnvironmentContext = {
+      ...base,
+      services: ["postgres", "mongo", "redis", "aws"],
+      postgres,
+      mongo,
+      redis,
+      aws,
+    };
+    expect(envLines(context, "/tmp/ctx.json")).toEqual([
+      "CAMPAIGN_TESTENV_CONTEXT=/tmp/ctx.json",
+      "DATABASE_URL=postgres://campaign:pgpw@127.0.0.1:32768/campaign",
+      "PGHOST=127.0.0.1",
+      "PGPORT=32768",
+      "PGUSER=campaign",
+      "PGPASSWORD=pgpw",
+      "PGDATABASE=campaign",
+      "MONGO_URL=mongodb://campaign:mpw@127.0.0.1:32769/?authSource=admin&directConnection=true",
+      "MONGO_DATABASE=campaign",
+      "REDIS_URL=redis://:rpw@127.0.0.1:32770",
+      "AWS_ENDPOINT_URL=http://127.0.0.1:32771",
+      "AWS_REGION=us-east-1",
+      "AWS_ACCESS_KEY_ID=AKIATEST",
+      "AWS_SECRET_ACCESS_KEY=secret",
+    ]);
+  });
+
+  test("only the started services", () => {
+    const lines = envLines({ ...base, services: ["redis", "aws"], redis, aws }, "/tmp/ctx.json");
+    expect(lines.map((l) => l.split("=")[0])).toEqual([
+      "CAMPAIGN_TESTENV_CONTEXT",
+      "REDIS_URL",
+      "AWS_ENDPOINT_URL",
+      "AWS_REGION",
+      "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY",
+    ]);
+    const onlyMongo = envLines({ ...base, services: ["mongo"], mongo }, "f");
+    expect(onlyMongo.map((l) => l.split("=")[0])).toEqual([
+      "CAMPAIGN_TESTENV_CONTEXT",
+      "MONGO_URL",
+      "MONGO_DATABASE",
+    ]);
+  });
+
+  test("no services: only the context file", () => {
+    expect(envLines({ ...base, services: [] }, "/x/context.json")).toEqual([
+      "CAMPAIGN_TESTENV_CONTEXT=/x/context.json",
+    ]);
+  });
+});

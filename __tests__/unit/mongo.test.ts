@@ -1,0 +1,35 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { resolveOptions } from "../../src/options";
+import { loadCollectionsSpec, mongo } from "../../src/services/mongo";
+
+let dir: string;
+beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-unit-mongo-"))));
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const setUp = () => {
+  writeFileSync(path.join(dir, "001_a.sql"), "SELECT 1;");
+  writeFileSync(path.join(dir, "aws-resources.json"), "{}");
+  writeFileSync(path.join(dir, "mongo-collections.json"), JSON.stringify({ collections: [] }));
+  return resolveOptions({ migrationsDir: dir, fixturesDir: dir }, {});
+};
+
+describe("loadCollectionsSpec", () => {
+  test("reads mongo-collections.json, or says which file it could not read", () => {
+    const file = path.join(dir, "mongo-collections.json");
+    expect(() => loadCollectionsSpec(dir)).toThrow(`cannot read the collections spec ${file} (ENOENT`);
+    writeFileSync(file, JSON.stringify({ collections: [{ name: "c" }] }));
+    expect(loadCollectionsSpec(dir)).toEqual({ collections: [{ name: "c" }] });
+  });
+});
+
+describe("fingerprint (what reuse mode hashes)", () => {
+  test("mongo: changes with its flavour and its collections", () => {
+    const options = setUp();
+    const before = mongo.fingerprint(options);
+    expect(mongo.fingerprint({ ...options, mongoFlavour: "ferretdb" })).not.toBe(before);
+    writeFileSync(path.join(dir, "mongo-collections.json"), JSON.stringify({ collections: [{ name: "x" }] }));
+    expect(mongo.fingerprint(options)).not.toBe(before);
+  });
+});

@@ -97,14 +97,16 @@ export class MissingServiceError extends CampaignTestenvError {
 
 /** The usual fix for a failure, read from the error text, where the step itself has none to give. */
 export function guessFix(cause: unknown, image: string, startupTimeoutMs: number, logTail: string[]): string {
-  const text = `${cause instanceof Error ? cause.message : String(cause)}\n${logTail.join("\n")}`;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const text = `${message}\n${logTail.join("\n")}`;
   if (/License activation failed|LOCALSTACK_AUTH_TOKEN|exit(ed)? (with )?code:? ?55/i.test(text)) {
     return (
       "LocalStack releases after 4.14.0 need an account: set LOCALSTACK_AUTH_TOKEN, or use " +
       "localstack/localstack:4.14.0 (the default), or a local build (npm run images:build)."
     );
   }
-  if (/pull|manifest|no such image|repository does not exist|registry/i.test(text)) {
+  // The engine's own answer, not the container's log: a log line that mentions a registry is no pull error.
+  if (/pull|manifest|no such image|repository does not exist|registry/i.test(message)) {
     // The reaper starts with the first container, so its pull error surfaces under whichever service that was.
     const ryuk = process.env.RYUK_CONTAINER_IMAGE ?? "testcontainers/ryuk (Testcontainers' default)";
     return (

@@ -103,7 +103,10 @@ export function resolveOptions(options: EnvironmentOptions = {}, env = process.e
 }
 
 /** What the service `name` reads of the resolved options. */
-export function serviceSettings(options: ResolvedOptions, name: ServiceName): ServiceSettings {
+export function serviceSettings<K extends ServiceName>(
+  options: ResolvedOptions,
+  name: K,
+): ServiceSettings<ServiceFlavours[K]> {
   const { startupTimeoutMs, reuse, migrationsDir, specsDir, services } = options;
   return {
     image: options.images[name],
@@ -118,7 +121,12 @@ export function serviceSettings(options: ResolvedOptions, name: ServiceName): Se
 
 function parseServices(names: string[]): ServiceName[] {
   const unknown = names.filter((n) => !(SERVICE_NAMES as string[]).includes(n));
-  if (unknown.length > 0 || names.length === 0) {
+  if (names.length === 0) {
+    throw new OptionsError(
+      `campaign-testenv: no service chosen in the services option or ${ENV_PREFIX}SERVICES; choose from ${SERVICE_NAMES.join(", ")}.`,
+    );
+  }
+  if (unknown.length > 0) {
     throw new OptionsError(
       `campaign-testenv: unknown service(s) ${JSON.stringify(unknown)} in the services option or ` +
         `${ENV_PREFIX}SERVICES; choose from ${SERVICE_NAMES.join(", ")}.`,

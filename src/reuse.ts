@@ -22,7 +22,7 @@ interface ReuseRecord {
 }
 
 /** Everything a service's container depends on: its own inputs, its peers' and this package's version. */
-function inputs(name: ServiceName, options: ResolvedOptions): string {
+export function reuseInputs(name: ServiceName, options: ResolvedOptions): string {
   const settings = serviceSettings(options, name);
   const peers = (service(name).peers?.(settings) ?? []) as ServiceName[];
   const fingerprint = (of: ServiceName) => service(of).fingerprint(serviceSettings(options, of));
@@ -41,7 +41,7 @@ export async function startOrReuse(
 ): Promise<Record<string, unknown>> {
   const entry = service(name);
   const hash = await run.step("hashing its inputs", async () =>
-    createHash("sha256").update(inputs(name, options)).digest("hex").slice(0, 16),
+    createHash("sha256").update(reuseInputs(name, options)).digest("hex").slice(0, 16),
   );
   const file = path.join(reuseDir(), `${name}-${hash}.json`);
   let record: ReuseRecord | undefined;

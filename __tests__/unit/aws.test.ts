@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { resolveOptions } from "../../src/options";
-import { aws, loadAwsResourcesSpec } from "../../src/services/aws";
+import { reuseInputs } from "../../src/reuse";
+import { loadAwsResourcesSpec } from "../../src/services/aws/resources";
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-unit-aws-"))));
@@ -12,7 +13,7 @@ const setUp = () => {
   writeFileSync(path.join(dir, "001_a.sql"), "SELECT 1;");
   writeFileSync(path.join(dir, "aws-resources.json"), "{}");
   writeFileSync(path.join(dir, "mongo-collections.json"), JSON.stringify({ collections: [] }));
-  return resolveOptions({ migrationsDir: dir, fixturesDir: dir }, {});
+  return resolveOptions({ migrationsDir: dir, specsDir: dir }, {});
 };
 
 describe("loadAwsResourcesSpec", () => {
@@ -44,13 +45,17 @@ describe("loadAwsResourcesSpec", () => {
 describe("fingerprint (what reuse mode hashes)", () => {
   test("aws: follows the services its secrets read, only when they are started", () => {
     const options = setUp();
-    const withPostgres = aws.fingerprint(options);
+    writeFileSync(
+      path.join(dir, "aws-resources.json"),
+      JSON.stringify({ secrets: [{ name: "db", value: { url: "{{postgres.url}}" } }] }),
+    );
+    const withPostgres = reuseInputs("aws", options);
     writeFileSync(path.join(dir, "001_a.sql"), "SELECT 2;");
-    expect(aws.fingerprint(options)).not.toBe(withPostgres);
+    expect(reuseInputs("aws", options)).not.toBe(withPostgres);
 
     const awsOnly = { ...options, services: ["aws" as const] };
-    const before = aws.fingerprint(awsOnly);
+    const before = reuseInputs("aws", awsOnly);
     writeFileSync(path.join(dir, "001_a.sql"), "SELECT 3;");
-    expect(aws.fingerprint(awsOnly)).toBe(before);
+    expect(reuseInputs("aws", awsOnly)).toBe(before);
   });
 });

@@ -38,4 +38,9 @@ describe("parseContactsCsv", () => {
   test("a header alone gives no contacts", () => {
     expect(parseContactsCsv("phone,first_name,last_name,time_zone\n")).toEqual([]);
   });
+
+  test("an empty or blank file has no contacts", () => {
+    expect(parseContactsCsv("")).toEqual([]);
+    expect(parseContactsCsv("\n \n")).toEqual([]);
+  });
 });

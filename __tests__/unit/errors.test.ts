@@ -74,6 +74,13 @@ describe("guessFix", () => {
       "neither present nor pullable",
     );
   });
+
+  test("a timeout whose container log mentions a registry is still a timeout", () => {
+    const fix = guessFix(new Error("Container not healthy after 500ms"), image, 500, [
+      "using registry mirror",
+    ]);
+    expect(fix).toContain("not ready within 500 ms");
+  });
 });
 
 describe("ServiceError", () => {

@@ -2,7 +2,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Client } from "pg";
-import { loadMigrations, type Migration, migrate, migrationsHash } from "../../src/services/migrations";
+import {
+  loadMigrations,
+  type Migration,
+  migrate,
+  migrationsHash,
+  statementEnds,
+} from "../../src/services/postgres/migrations";
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-unit-migrations-"))));
@@ -162,5 +168,34 @@ describe("migrate", () => {
     await expect(migrate(other, [migration("001_a.sql", sql)])).rejects.toThrow(
       /^migration \/m\/001_a\.sql failed: connection lost$/,
     );
+  });
+});
+
+describe("statementEnds", () => {
+  test("semicolons in comments, quotes and dollar-quoted bodies do not end a statement", () => {
+    const sql = [
+      "-- create a; then b",
+      "CREATE TABLE a (t text DEFAULT 'x;y', \"odd;name\" int);",
+      "/* one; two */ CREATE FUNCTION f() RETURNS int AS $$ BEGIN RETURN 1; END $$ LANGUAGE plpgsql;",
+      "CREATE FUNCTION g() RETURNS int AS $body$ SELECT 2; $body$ LANGUAGE sql;",
+      "INSERT INTO a VALUES ($1);",
+    ].join("\n");
+    const ends = statementEnds(sql).map((i) => sql.slice(0, i + 1).split("\n").length);
+    expect(ends).toEqual([2, 3, 4, 5]); // one per line, each at the line's end
+    for (const i of statementEnds(sql)) expect(sql[i + 1] ?? "\n").toBe("\n");
+  });
+
+  test("a failure after a commented semicolon quotes the whole failing statement", async () => {
+    for (const sql of [
+      "-- create a; then b\nCREATE TABLE b (id intt);",
+      "CREATE TABLE a (t text DEFAULT 'x;y', id intt);",
+    ]) {
+      const position = String(sql.indexOf("intt") + 1);
+      const { client } = stubClient([], { sql, error: { message: "bad", position } });
+      const statement = sql.replace("-- create a; then b\n", "");
+      await expect(migrate(client, [migration("001_a.sql", sql)])).rejects.toThrow(
+        `in the statement:\n    ${statement}`,
+      );
+    }
   });
 });

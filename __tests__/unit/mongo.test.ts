@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { resolveOptions } from "../../src/options";
+import { resolveOptions, serviceSettings } from "../../src/options";
 import { loadCollectionsSpec, mongo } from "../../src/services/mongo";
 
 let dir: string;
@@ -12,7 +12,7 @@ const setUp = () => {
   writeFileSync(path.join(dir, "001_a.sql"), "SELECT 1;");
   writeFileSync(path.join(dir, "aws-resources.json"), "{}");
   writeFileSync(path.join(dir, "mongo-collections.json"), JSON.stringify({ collections: [] }));
-  return resolveOptions({ migrationsDir: dir, fixturesDir: dir }, {});
+  return resolveOptions({ migrationsDir: dir, specsDir: dir }, {});
 };
 
 describe("loadCollectionsSpec", () => {
@@ -26,10 +26,10 @@ describe("loadCollectionsSpec", () => {
 
 describe("fingerprint (what reuse mode hashes)", () => {
   test("mongo: changes with its flavour and its collections", () => {
-    const options = setUp();
-    const before = mongo.fingerprint(options);
-    expect(mongo.fingerprint({ ...options, mongoFlavour: "ferretdb" })).not.toBe(before);
+    const settings = serviceSettings(setUp(), "mongo");
+    const before = mongo.fingerprint(settings);
+    expect(mongo.fingerprint({ ...settings, flavour: "ferretdb" })).not.toBe(before);
     writeFileSync(path.join(dir, "mongo-collections.json"), JSON.stringify({ collections: [{ name: "x" }] }));
-    expect(mongo.fingerprint(options)).not.toBe(before);
+    expect(mongo.fingerprint(settings)).not.toBe(before);
   });
 });

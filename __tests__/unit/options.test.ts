@@ -1,5 +1,7 @@
 import path from "node:path";
-import { DEFAULT_IMAGES, OptionsError, resolveOptions, SERVICE_NAMES } from "../../src/options";
+import { OptionsError } from "../../src/errors";
+import { DEFAULT_IMAGES, resolveOptions } from "../../src/options";
+import { SERVICE_NAMES } from "../../src/services";
 import { packageRoot } from "../../src/paths";
 
 const env = (vars: Record<string, string>) =>
@@ -21,13 +23,13 @@ describe("resolveOptions", () => {
     expect(resolveOptions({}, {})).toEqual({
       services: ["postgres", "mongo", "redis", "aws"],
       images: DEFAULT_IMAGES,
-      mongoFlavour: "mongo",
+      flavours: { postgres: "postgres", mongo: "mongo", redis: "redis", aws: "localstack" },
       startupTimeoutMs: 120_000,
       quiet: false,
       verbose: false,
       reuse: false,
       migrationsDir: path.join(packageRoot, "migrations"),
-      fixturesDir: path.join(packageRoot, "fixtures"),
+      specsDir: path.join(packageRoot, "fixtures"),
     });
   });
 
@@ -55,19 +57,24 @@ describe("resolveOptions", () => {
         VERBOSE: "1",
         REUSE: "yes",
         MIGRATIONS_DIR: "/srv/migrations",
-        FIXTURES_DIR: "/srv/fixtures",
+        SPECS_DIR: "/srv/fixtures",
       }),
     );
     expect(resolved).toEqual({
       services: ["postgres", "redis"],
-      images: { ...DEFAULT_IMAGES, postgres: "registry.local/pg:15", aws: "registry.local/localstack:4" },
-      mongoFlavour: "ferretdb",
+      images: {
+        ...DEFAULT_IMAGES,
+        postgres: "registry.local/pg:15",
+        mongo: "ghcr.io/ferretdb/ferretdb:1.24.0", // the ferretdb flavour's own default
+        aws: "registry.local/localstack:4",
+      },
+      flavours: { postgres: "postgres", mongo: "ferretdb", redis: "redis", aws: "localstack" },
       startupTimeoutMs: 30_000,
       quiet: true,
       verbose: true,
       reuse: true,
       migrationsDir: path.resolve("/srv/migrations"),
-      fixturesDir: path.resolve("/srv/fixtures"),
+      specsDir: path.resolve("/srv/fixtures"),
     });
   });
 
@@ -82,7 +89,7 @@ describe("resolveOptions", () => {
         verbose: false,
         reuse: false,
         migrationsDir: "/opt/m",
-        fixturesDir: "/opt/f",
+        specsDir: "/opt/f",
       },
       env({
         SERVICES: "redis",
@@ -94,19 +101,19 @@ describe("resolveOptions", () => {
         VERBOSE: "true",
         REUSE: "true",
         MIGRATIONS_DIR: "/env/m",
-        FIXTURES_DIR: "/env/f",
+        SPECS_DIR: "/env/f",
       }),
     );
     expect(resolved).toEqual({
       services: ["mongo"],
       images: { ...DEFAULT_IMAGES, postgres: "mine/pg", redis: "env/redis" },
-      mongoFlavour: "mongo",
+      flavours: { postgres: "postgres", mongo: "mongo", redis: "redis", aws: "localstack" },
       startupTimeoutMs: 5000,
       quiet: false,
       verbose: false,
       reuse: false,
       migrationsDir: path.resolve("/opt/m"),
-      fixturesDir: path.resolve("/opt/f"),
+      specsDir: path.resolve("/opt/f"),
     });
   });
 
@@ -136,13 +143,13 @@ describe("resolveOptions", () => {
     expect(resolved.services).toEqual([...SERVICE_NAMES]);
     expect(resolved.quiet).toBe(false);
     expect(resolved.images.redis).toBe(DEFAULT_IMAGES.redis);
-    expect(resolved.mongoFlavour).toBe("mongo");
+    expect(resolved.flavours.mongo).toBe("mongo");
   });
 
   test("relative folders are made absolute", () => {
-    const resolved = resolveOptions({ migrationsDir: "db/migrations" }, env({ FIXTURES_DIR: "fx" }));
+    const resolved = resolveOptions({ migrationsDir: "db/migrations" }, env({ SPECS_DIR: "fx" }));
     expect(resolved.migrationsDir).toBe(path.resolve("db/migrations"));
-    expect(resolved.fixturesDir).toBe(path.resolve("fx"));
+    expect(resolved.specsDir).toBe(path.resolve("fx"));
   });
 
   test("booleans: 1/true/yes and 0/false/no, any case", () => {
@@ -158,7 +165,9 @@ describe("resolveOptions", () => {
     expect(error.message).toContain('["mysql"]');
     expect(error.message).toContain("CAMPAIGN_TESTENV_SERVICES");
     expect(error.message).toContain("postgres, mongo, redis, aws");
-    expect(() => resolveOptions({ services: [] }, {})).toThrow(OptionsError);
+    expect(() => resolveOptions({ services: [] }, {})).toThrow(
+      "campaign-testenv: no service chosen in the services option or CAMPAIGN_TESTENV_SERVICES; choose from postgres, mongo, redis, aws.",
+    );
   });
 
   test("an unknown mongo flavour fails, naming the option and the env var", () => {

@@ -1,6 +1,6 @@
-import { resolveOptions } from "../../src/options";
+import { resolveOptions, serviceSettings } from "../../src/options";
 import { Progress } from "../../src/progress";
-import { ServiceRun } from "../../src/services/service";
+import { ServiceRun } from "../../src/service";
 
 let lines: string[];
 beforeEach(() => {
@@ -17,7 +17,7 @@ const options = (quiet: boolean, verbose: boolean) =>
 const runOf = (o: ReturnType<typeof options>) => {
   const run = new ServiceRun(
     "redis",
-    o,
+    serviceSettings(o, "redis"),
     "r1",
     async () => undefined,
     () => undefined,

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { CallTiming } from "../../src/load/harness";
+import type { CallTiming } from "../../src/load/report";
 import { type LoadReport, percentiles, reportTable, summarise, writeLoadReport } from "../../src/load/report";
 
 describe("percentiles", () => {

@@ -1,12 +1,13 @@
 import { ServiceError } from "../../src/errors";
-import { resolveOptions } from "../../src/options";
-import { LABELS, ServiceRun } from "../../src/services/service";
+import { resolveOptions, serviceSettings } from "../../src/options";
+import { LABELS } from "../../src/docker";
+import { ServiceRun } from "../../src/service";
 
 const options = resolveOptions({ startupTimeoutMs: 7000, images: { mongo: "my/mongo:7" } }, {});
 const serviceRun = () =>
   new ServiceRun(
     "mongo",
-    options,
+    serviceSettings(options, "mongo"),
     "run42",
     async () => undefined,
     () => undefined,

@@ -1,34 +1,36 @@
-import { workerStores } from "../../src/worker";
+// Where a worker's data lives: each service names its store from the worker id (service.store).
+import { SERVICE_NAMES, service } from "../../src/services";
 
-describe("workerStores", () => {
+// store() reads nothing of the context for these four services; a worker's names follow from its id alone.
+const storesOf = (id: number) =>
+  Object.assign({}, ...SERVICE_NAMES.map((name) => service(name).store(undefined, id))) as Record<
+    string,
+    string | number
+  >;
+
+describe("worker stores", () => {
   test("names each store after the worker id", () => {
-    expect(workerStores(1)).toEqual({
-      id: 1,
+    expect(storesOf(1)).toEqual({
       postgresDatabase: "campaign_w1",
       mongoDatabase: "campaign_w1",
       redisDb: 1,
       awsPrefix: "w1-",
     });
-    expect(workerStores(63)).toMatchObject({
-      postgresDatabase: "campaign_w63",
-      redisDb: 63,
-      awsPrefix: "w63-",
-    });
+    expect(storesOf(63)).toMatchObject({ postgresDatabase: "campaign_w63", redisDb: 63, awsPrefix: "w63-" });
   });
 
   test("different workers never share a store", () => {
-    const stores = Array.from({ length: 63 }, (_, i) => workerStores(i + 1));
-    for (const key of ["postgresDatabase", "mongoDatabase", "redisDb", "awsPrefix"] as const)
+    const stores = Array.from({ length: 63 }, (_, i) => storesOf(i + 1));
+    for (const key of ["postgresDatabase", "mongoDatabase", "redisDb", "awsPrefix"])
       expect(new Set(stores.map((s) => s[key])).size).toBe(63);
   });
 
-  test("database names are plain identifiers (quoteIdent relies on it)", () => {
-    for (const id of [1, 9, 63]) expect(workerStores(id).postgresDatabase).toMatch(/^[a-z0-9_]+$/);
-  });
-
-  test.each([0, -1, 64, 100, 1.5, Number.NaN])("worker id %p is out of range 1..63", (id) => {
-    expect(() => workerStores(id)).toThrow(
-      `campaign-testenv: worker id ${id} is out of range 1..63; run Jest with fewer workers (--maxWorkers).`,
-    );
-  });
+  test.each([0, -1, 64, 100, 1.5, Number.NaN])(
+    "worker id %p is out of range 1..63 (Redis has 64 databases)",
+    (id) => {
+      expect(() => storesOf(id)).toThrow(
+        `campaign-testenv: worker id ${id} is out of range 1..63; run Jest with fewer workers (--maxWorkers).`,
+      );
+    },
+  );
 });

@@ -107,6 +107,7 @@ export async function ingestContacts(
  */
 export function parseContactsCsv(text: string): ContactInput[] {
   const [header, ...lines] = text.split(/\r?\n/).filter((line) => line.trim() !== "");
+  if (header === undefined) return []; // an empty file: no header, no contacts
   const columns = header.split(",").map((c) => c.trim());
   return lines.map((line) => {
     const cells = line.split(",");

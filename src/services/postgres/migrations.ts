@@ -91,11 +91,21 @@ function describeFailure(sql: string, error: unknown): string {
   if (!position) return message;
   const offset = Number(position) - 1;
   const line = sql.slice(0, offset).split("\n").length;
-  const start = sql.lastIndexOf(";", offset - 1) + 1;
-  const end = sql.indexOf(";", offset);
+  const ends = statementEnds(sql);
+  const start = ends.filter((end) => end < offset).at(-1) ?? -1;
+  const end = ends.find((e) => e >= offset);
   const statement = sql
-    .slice(start, end === -1 ? undefined : end + 1)
+    .slice(start + 1, end === undefined ? undefined : end + 1)
     .replace(/^\s*(--[^\n]*\n\s*)*/, "")
     .trim();
   return `${message} at line ${line}, in the statement:\n    ${statement.replace(/\n/g, "\n    ")}`;
+}
+
+/** Offsets of the semicolons that end statements: not those in comments, quotes or $$ bodies. */
+export function statementEnds(sql: string): number[] {
+  const ends: number[] = [];
+  // A comment, a quoted string or identifier, a dollar-quoted body, or a semicolon; the rest is skipped.
+  const token = /--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|"(?:[^"]|"")*"|(\$\w*\$)[\s\S]*?\1|;/g;
+  for (const match of sql.matchAll(token)) if (match[0] === ";") ends.push(match.index);
+  return ends;
 }

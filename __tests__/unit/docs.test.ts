@@ -1,4 +1,9 @@
-import { checkMarkdown, type DocContext, readRegion, rewrite } from "../../scripts/doc-examples";
+import { checkDocs, checkMarkdown, type DocContext, readRegion, rewrite } from "../../scripts/doc-examples";
+
+// The real docs: every problem is one "file:line: what; how to fix" line.
+test("the docs' code blocks come from tests, and their commands and settings exist", () => {
+  expect(checkDocs()).toEqual([]);
+});
 
 // The checks themselves, on made-up docs, so that a check that stopped finding anything shows up here.
 const test1 = [

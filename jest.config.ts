@@ -7,9 +7,16 @@ type Project = NonNullable<Config["projects"]>[number] & object;
 // - integration: real containers, started once by the global setup (`npm run test:integration`).
 // The package's own suites run against the sources; consumers use the built preset (jest-preset.js).
 // tsconfig's isolatedModules makes ts-jest transpile only; `npm run typecheck` checks the types.
+// The docs' examples import the package by its public names, as a consumer does; map them to the
+// sources (tsconfig.json's `paths` does the same for the type check).
 const common = {
   testEnvironment: "node",
   transform: { "^.+\\.ts$": "ts-jest" },
+  moduleNameMapper: {
+    "^campaign-testenv$": "<rootDir>/src/index.ts",
+    "^campaign-testenv/(campaign|load)$": "<rootDir>/src/$1/index.ts",
+    "^campaign-testenv/fixtures$": "<rootDir>/fixtures/test-data.ts",
+  },
 } satisfies Project;
 
 const config: Config = {
@@ -18,7 +25,7 @@ const config: Config = {
     {
       ...common,
       displayName: "integration",
-      testMatch: ["<rootDir>/__tests__/*.test.ts"],
+      testMatch: ["<rootDir>/__tests__/*.test.ts", "<rootDir>/__tests__/examples/*.test.ts"],
       globalSetup: "<rootDir>/src/jest/global-setup.ts",
       globalTeardown: "<rootDir>/src/jest/global-teardown.ts",
     },

@@ -1,0 +1,30 @@
+// Testing guide, "Per-worker isolation", as written.
+// #region isolation
+import { Pool } from "pg";
+import { setupTestEnvironment, teardownTestEnvironment, type TestEnvironment } from "campaign-testenv";
+
+let env: TestEnvironment;
+beforeAll(async () => {
+  env = await setupTestEnvironment({ services: ["postgres", "mongo", "redis", "aws"] });
+});
+afterAll(() => teardownTestEnvironment(env));
+
+test("every client points at this worker's stores", async () => {
+  const { rows } = await env.pg.query<{ db: string }>("SELECT current_database() AS db");
+  expect(rows[0].db).toBe(env.worker.postgresDatabase); // campaign_w1, campaign_w2, ...
+  expect(env.mongo.databaseName).toBe(env.worker.mongoDatabase);
+  expect(env.redis.options.db).toBe(env.worker.redisDb);
+  expect(env.aws.resources.queues["dial-tasks"].name).toBe(`${env.worker.awsPrefix}dial-tasks`);
+});
+
+test("code that makes its own pool is given this worker's database", async () => {
+  const { host, port, user, password } = env.context.postgres!;
+  const appPool = new Pool({ host, port, user, password, database: env.worker.postgresDatabase });
+  try {
+    const { rows } = await appPool.query<{ db: string }>("SELECT current_database() AS db");
+    expect(rows[0].db).toBe(env.worker.postgresDatabase);
+  } finally {
+    await appPool.end();
+  }
+});
+// #endregion isolation

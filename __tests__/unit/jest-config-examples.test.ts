@@ -64,7 +64,7 @@ test("quick start: your own migrations and fixtures", () => {
       globals: {
         campaignTestenv: {
           migrationsDir: "./db/migrations", // or CAMPAIGN_TESTENV_MIGRATIONS_DIR
-          fixturesDir: "./test/fixtures", // or CAMPAIGN_TESTENV_FIXTURES_DIR
+          specsDir: "./test/specs", // or CAMPAIGN_TESTENV_SPECS_DIR
         },
       },
     };
@@ -74,7 +74,7 @@ test("quick start: your own migrations and fixtures", () => {
   // Relative paths are taken from the directory jest runs in, as the quick start says.
   const resolved = resolveOptions(optionsOf(config), {});
   expect(resolved.migrationsDir).toBe(path.resolve("db/migrations"));
-  expect(resolved.fixturesDir).toBe(path.resolve("test/fixtures"));
+  expect(resolved.specsDir).toBe(path.resolve("test/specs"));
 });
 
 test("testing guide: only some services", () => {

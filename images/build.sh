@@ -148,9 +148,13 @@ build_base() {
 docker_build() {
   local name=$1 tag=$2 ctx="$work/ctx/$1"
   cp -r "$here/$name/." "$ctx/"
-  docker build --pull=false --build-arg "BASE=${TAGS[${BASE[$name]}]}" --tag "$tag" "$ctx"
-  # The legacy builder keeps the images of a Dockerfile's earlier stages; those we label go.
-  docker image prune --force --filter label=campaign-testenv.build-stage >/dev/null
+  # The legacy builder keeps the images of a Dockerfile's earlier stages; a Dockerfile labels them
+  # with STAGE_ID, unique to this image of this run, and only those go: a prune by the label alone
+  # would also remove the stages of a build still running beside this one (here or in another run).
+  local stage_id="${work##*/}-$name"
+  docker build --pull=false --build-arg "BASE=${TAGS[${BASE[$name]}]}" --build-arg "STAGE_ID=$stage_id" \
+    --tag "$tag" "$ctx"
+  docker image prune --force --filter "label=campaign-testenv.build-stage=$stage_id" >/dev/null
 }
 
 # ---- running it all

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the container images the tests run on, locally, since this machine pulls from no registry:
-# two Debian bases made with debootstrap and, on them, postgres, redis, localstack, ferretdb and ryuk.
-# Bookworm is the base of all but LocalStack: it has PostgreSQL 15 and Redis 7. LocalStack 4.14 is
-# written for Python 3.12+ (bookworm has 3.11), so it gets trixie and its Python 3.13.
+# two Debian bases made with debootstrap and, on them, postgres, redis, localstack, ministack, ferretdb
+# and ryuk. Bookworm is the base of all but LocalStack: it has PostgreSQL 15 and Redis 7. LocalStack
+# 4.14 is written for Python 3.12+ (bookworm has 3.11), so it gets trixie and its Python 3.13.
+# LocalStack and MiniStack are the two AWS flavours; local.env names each (the package picks one).
 #
 # Each image is tagged campaign-testenv/NAME:HASH, HASH being the first 12 hex digits of a sha256
 # over what its build reads: this script, the files of images/NAME, the versions below and, for
@@ -12,22 +13,26 @@
 #
 # Usage: bash images/build.sh (npm run images:build). Needs Docker; to build (not reuse) a base
 # also root and debootstrap (installed from Debian when missing), ferretdb and ryuk Go >= 1.24,
-# localstack Python 3 with pip.
+# localstack and ministack Python 3 with pip.
 # Downloads and Go binaries are cached under ${XDG_CACHE_HOME:-~/.cache}/campaign-testenv/.
 set -euo pipefail
 
 DEBIAN_MIRROR=http://deb.debian.org/debian
 LOCALSTACK_PYTHON=3.13 # trixie's python3
+LOCALSTACK_GLIBC=41    # trixie's glibc, 2.41: the newest manylinux wheels it takes
+MINISTACK_PYTHON=3.11  # bookworm's python3
+MINISTACK_GLIBC=36     # bookworm's glibc, 2.36
 FERRETDB_VERSION=v1.24.2 # the newest v1.24.x on the Go module proxy
 # Ryuk 0.14.0 is what testcontainers-node 12 runs by default. Its release tags have no "v" (0.14.0),
 # so the Go module proxy knows that release only by the pseudo-version of its commit (b3726afd6cc2).
 RYUK_VERSION=0.14.0
 RYUK_MODULE_VERSION=v0.0.0-20250926081232-b3726afd6cc2
-# localstack's version is pinned, with all its dependencies, in localstack/requirements.txt.
+# localstack's and ministack's versions are pinned, with all their dependencies, in NAME/requirements.txt.
 
-IMAGES=(bookworm trixie postgres redis localstack ferretdb ryuk)
+IMAGES=(bookworm trixie postgres redis localstack ministack ferretdb ryuk)
 # The Debian base each image is built on.
-declare -A BASE=([postgres]=bookworm [redis]=bookworm [ferretdb]=bookworm [ryuk]=bookworm [localstack]=trixie)
+declare -A BASE=([postgres]=bookworm [redis]=bookworm [ferretdb]=bookworm [ryuk]=bookworm [localstack]=trixie
+  [ministack]=bookworm)
 PREFIX=campaign-testenv
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -104,21 +109,22 @@ prepare_ryuk() {
   cp "$out" "$work/ctx/ryuk/ryuk"
 }
 
-# The wheels of localstack/requirements.txt for Debian trixie's CPython, whichever Python the
-# host runs. The few packages published only as source are pure Python: the host makes wheels of them.
-prepare_localstack() {
-  local req="$here/localstack/requirements.txt" version dir arch platforms=() y sdist
-  version=$(sed -n 's/^localstack-core==//p' "$req")
-  dir="$cache/wheels/localstack-core-$version-py$LOCALSTACK_PYTHON-$(sha256sum <"$req" | cut -c1-12)"
+# python_wheels NAME PACKAGE PYTHON GLIBC: the wheels of NAME/requirements.txt for the image's CPython
+# PYTHON on a glibc 2.GLIBC, whichever Python the host runs, into NAME's build context. The few packages
+# published only as source are pure Python: the host makes wheels of them. Cached by the list's hash.
+python_wheels() {
+  local name=$1 package=$2 python=$3 glibc=$4 req="$here/$1/requirements.txt" version dir arch platforms=() y sdist
+  version=$(sed -n "s/^$package==//p" "$req")
+  dir="$cache/wheels/$package-$version-py$python-$(sha256sum <"$req" | cut -c1-12)"
   if [ ! -e "$dir/.complete" ]; then
     rm -rf "$dir"
     mkdir -p "$dir"
     arch=$(uname -m)
-    # Every manylinux tag up to trixie's glibc, 2.41.
-    for y in $(seq 41 -1 5); do platforms+=(--platform "manylinux_2_${y}_$arch"); done
+    # Every manylinux tag up to the image's glibc.
+    for y in $(seq "$glibc" -1 5); do platforms+=(--platform "manylinux_2_${y}_$arch"); done
     platforms+=(--platform "manylinux2014_$arch" --platform "manylinux2010_$arch" --platform "manylinux1_$arch")
     python3 -m pip download --no-deps --progress-bar off --dest "$dir" --requirement "$req" \
-      --implementation cp --python-version "$LOCALSTACK_PYTHON" --abi "cp${LOCALSTACK_PYTHON/./}" \
+      --implementation cp --python-version "$python" --abi "cp${python/./}" \
       --abi abi3 --abi none "${platforms[@]}"
     for sdist in "$dir"/*.tar.gz "$dir"/*.zip; do
       [ -e "$sdist" ] || continue
@@ -127,8 +133,11 @@ prepare_localstack() {
     done
     touch "$dir/.complete"
   fi
-  cp -r "$dir" "$work/ctx/localstack/wheels"
+  cp -r "$dir" "$work/ctx/$name/wheels"
 }
+
+prepare_localstack() { python_wheels localstack localstack-core "$LOCALSTACK_PYTHON" "$LOCALSTACK_GLIBC"; }
+prepare_ministack() { python_wheels ministack ministack "$MINISTACK_PYTHON" "$MINISTACK_GLIBC"; }
 
 # ---- image builds
 
@@ -148,9 +157,13 @@ build_base() {
 docker_build() {
   local name=$1 tag=$2 ctx="$work/ctx/$1"
   cp -r "$here/$name/." "$ctx/"
-  docker build --pull=false --build-arg "BASE=${TAGS[${BASE[$name]}]}" --tag "$tag" "$ctx"
-  # The legacy builder keeps the images of a Dockerfile's earlier stages; those we label go.
-  docker image prune --force --filter label=campaign-testenv.build-stage >/dev/null
+  # The legacy builder keeps the images of a Dockerfile's earlier stages; a Dockerfile labels them
+  # with STAGE_ID, unique to this image of this run, and only those go: a prune by the label alone
+  # would also remove the stages of a build still running beside this one (here or in another run).
+  local stage_id="${work##*/}-$name"
+  docker build --pull=false --build-arg "BASE=${TAGS[${BASE[$name]}]}" --build-arg "STAGE_ID=$stage_id" \
+    --tag "$tag" "$ctx"
+  docker image prune --force --filter "label=campaign-testenv.build-stage=$stage_id" >/dev/null
 }
 
 # ---- running it all
@@ -162,10 +175,12 @@ done
 TAGS[postgres]="$PREFIX/postgres:$(input_hash postgres "${TAGS[bookworm]}")"
 TAGS[redis]="$PREFIX/redis:$(input_hash redis "${TAGS[bookworm]}")"
 TAGS[localstack]="$PREFIX/localstack:$(input_hash localstack "${TAGS[trixie]}" "$LOCALSTACK_PYTHON")"
+TAGS[ministack]="$PREFIX/ministack:$(input_hash ministack "${TAGS[bookworm]}" "$MINISTACK_PYTHON")"
 TAGS[ferretdb]="$PREFIX/ferretdb:$(input_hash ferretdb "${TAGS[bookworm]}" "$FERRETDB_VERSION")"
 TAGS[ryuk]="$PREFIX/ryuk:$(input_hash ryuk "${TAGS[bookworm]}" "$RYUK_VERSION" "$RYUK_MODULE_VERSION")"
 
-declare -A PREPARE_STEP=([ferretdb]="go build" [ryuk]="go build" [localstack]="wheel download")
+declare -A PREPARE_STEP=([ferretdb]="go build" [ryuk]="go build" [localstack]="wheel download"
+  [ministack]="wheel download")
 
 # run_step NAME STEP COMMAND...: runs COMMAND with its output in NAME's log; on failure says which
 # image and step failed, shows the end of the log and marks NAME as failed.
@@ -264,7 +279,8 @@ main() {
   cat >"$here/local.env.partial" <<EOF
 CAMPAIGN_TESTENV_POSTGRES_IMAGE=${TAGS[postgres]}
 CAMPAIGN_TESTENV_REDIS_IMAGE=${TAGS[redis]}
-CAMPAIGN_TESTENV_AWS_IMAGE=${TAGS[localstack]}
+CAMPAIGN_TESTENV_LOCALSTACK_IMAGE=${TAGS[localstack]}
+CAMPAIGN_TESTENV_MINISTACK_IMAGE=${TAGS[ministack]}
 CAMPAIGN_TESTENV_MONGO_IMAGE=${TAGS[ferretdb]}
 CAMPAIGN_TESTENV_MONGO_FLAVOUR=ferretdb
 RYUK_CONTAINER_IMAGE=${TAGS[ryuk]}

@@ -15,5 +15,11 @@ export default tseslint.config(
     files: ["**/*.js", "**/*.cjs"],
     languageOptions: { globals: { module: "writable", require: "readonly", __dirname: "readonly" } },
   },
+  {
+    // Lambda function sources: CommonJS, with the AWS SDK from the function runtime.
+    files: ["fixtures/functions/**/*.js"],
+    languageOptions: { sourceType: "commonjs", globals: { exports: "writable", require: "readonly" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
   prettier,
 );

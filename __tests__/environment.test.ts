@@ -62,7 +62,8 @@ describe("context", () => {
       postgresDatabase: `campaign_w${id}`,
       mongoDatabase: `campaign_w${id}`,
       redisDb: id,
-      awsPrefix: `w${id}-`,
+      awsAccount: String(id).padStart(12, "0"),
+      awsBucketPrefix: `w${id}-`,
     });
   });
 });

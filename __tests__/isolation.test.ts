@@ -83,7 +83,13 @@ async function readSameIds(env: TestEnvironment) {
 
 test("each worker gets its own database, Redis db, Mongo database and AWS names", () => {
   const names = envs.map((env) => env.worker);
-  for (const key of ["postgresDatabase", "mongoDatabase", "redisDb", "awsPrefix"] as const) {
+  for (const key of [
+    "postgresDatabase",
+    "mongoDatabase",
+    "redisDb",
+    "awsAccount",
+    "awsBucketPrefix",
+  ] as const) {
     expect(new Set(names.map((w) => w[key])).size).toBe(WORKER_IDS.length);
   }
   expect(new Set(envs.map(bucket)).size).toBe(WORKER_IDS.length);

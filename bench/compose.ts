@@ -161,7 +161,14 @@ export async function composeUp(options: ResolvedOptions, project: string): Prom
     try {
       // Secret values as written in the spec (placeholders unfilled): the same number of secrets is created.
       const secretValues = Object.fromEntries(spec.secrets.map((s) => [s.name, s.value]));
-      const resources = await createAwsResources(clients, spec, "", secretValues);
+      const target = {
+        bucketPrefix: "",
+        secretValues,
+        specsDir: options.specsDir,
+        tables: false,
+        functions: false,
+      };
+      const resources = await createAwsResources(clients, spec, target);
       await resetAwsResources({ ...clients, resources }, spec);
     } finally {
       destroyAwsClients(clients);

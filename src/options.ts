@@ -13,7 +13,8 @@ export interface EnvironmentOptions extends FlavourOptions {
   services?: ServiceName[];
   /**
    * Image per service. Env: CAMPAIGN_TESTENV_POSTGRES_IMAGE, _MONGO_IMAGE, _REDIS_IMAGE, _AWS_IMAGE; or per
-   * flavour, used when that flavour is chosen: CAMPAIGN_TESTENV_FERRETDB_IMAGE, _LOCALSTACK_IMAGE.
+   * flavour, used when that flavour is chosen: CAMPAIGN_TESTENV_FERRETDB_IMAGE,
+   * CAMPAIGN_TESTENV_LOCALSTACK_IMAGE, CAMPAIGN_TESTENV_MINISTACK_IMAGE.
    */
   images?: Partial<Record<ServiceName, string>>;
   /** Per-service startup timeout. Env: CAMPAIGN_TESTENV_STARTUP_TIMEOUT_MS */

@@ -13,8 +13,10 @@ export interface WorkerStores {
   postgresDatabase?: string;
   mongoDatabase?: string;
   redisDb?: number;
-  /** Prepended to the name of every bucket, queue and topic this worker uses. */
-  awsPrefix?: string;
+  /** The worker's AWS account: its 12-digit access key. Queues, topics, tables... keep their names. */
+  awsAccount?: string;
+  /** Prepended to the worker's bucket names only: S3 has one namespace across accounts. */
+  awsBucketPrefix?: string;
 }
 
 export interface SetupOptions {

@@ -14,7 +14,9 @@ test("every client points at this worker's stores", async () => {
   expect(rows[0].db).toBe(env.worker.postgresDatabase); // campaign_w1, campaign_w2, ...
   expect(env.mongo.databaseName).toBe(env.worker.mongoDatabase);
   expect(env.redis.options.db).toBe(env.worker.redisDb);
-  expect(env.aws.resources.queues["dial-tasks"].name).toBe(`${env.worker.awsPrefix}dial-tasks`);
+  // AWS: the worker is an account of its own; queues, topics and tables keep their production names.
+  expect(env.aws.resources.queues["dial-tasks"].arn).toContain(`:${env.worker.awsAccount}:dial-tasks`);
+  expect(env.aws.resources.buckets["reports"]).toBe(`${env.worker.awsBucketPrefix}reports`); // S3: one namespace
 });
 
 test("code that makes its own pool is given this worker's database", async () => {

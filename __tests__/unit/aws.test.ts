@@ -24,6 +24,8 @@ describe("loadAwsResourcesSpec", () => {
       queues: [],
       topics: [],
       secrets: [],
+      tables: [],
+      functions: [],
     });
   });
 

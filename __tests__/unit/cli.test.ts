@@ -1,5 +1,6 @@
 import { envLines } from "../../src/cli";
 import type { EnvironmentContext } from "../../src/context";
+import type { AwsContext } from "../../src/services/aws";
 
 const postgres = {
   image: "postgres:15-alpine",
@@ -29,13 +30,17 @@ const redis = {
   password: "rpw",
   url: "redis://:rpw@127.0.0.1:32770",
 };
-const aws = {
+const aws: AwsContext = {
   image: "localstack/localstack:4.14.0",
+  flavour: "localstack",
+  unavailable: {},
   endpoint: "http://127.0.0.1:32771",
   region: "us-east-1",
-  accessKeyId: "AKIATEST",
+  accessKeyId: "000000000000",
   secretAccessKey: "secret",
-  spec: { buckets: [], queues: [], topics: [], secrets: [] },
+  spec: { buckets: [], queues: [], topics: [], secrets: [], tables: [], functions: [] },
+  specsDir: "/specs",
+  secretValues: {},
 };
 const base = { runId: "r1", startedAt: "2024-07-15T12:00:00.000Z" };
 
@@ -62,7 +67,7 @@ describe("envLines", () => {
       "REDIS_URL=redis://:rpw@127.0.0.1:32770",
       "AWS_ENDPOINT_URL=http://127.0.0.1:32771",
       "AWS_REGION=us-east-1",
-      "AWS_ACCESS_KEY_ID=AKIATEST",
+      "AWS_ACCESS_KEY_ID=000000000000",
       "AWS_SECRET_ACCESS_KEY=secret",
     ]);
   });

@@ -14,14 +14,20 @@ describe("worker stores", () => {
       postgresDatabase: "campaign_w1",
       mongoDatabase: "campaign_w1",
       redisDb: 1,
-      awsPrefix: "w1-",
+      awsAccount: "000000000001",
+      awsBucketPrefix: "w1-",
     });
-    expect(storesOf(63)).toMatchObject({ postgresDatabase: "campaign_w63", redisDb: 63, awsPrefix: "w63-" });
+    expect(storesOf(63)).toMatchObject({
+      postgresDatabase: "campaign_w63",
+      redisDb: 63,
+      awsAccount: "000000000063",
+      awsBucketPrefix: "w63-",
+    });
   });
 
   test("different workers never share a store", () => {
     const stores = Array.from({ length: 63 }, (_, i) => storesOf(i + 1));
-    for (const key of ["postgresDatabase", "mongoDatabase", "redisDb", "awsPrefix"])
+    for (const key of ["postgresDatabase", "mongoDatabase", "redisDb", "awsAccount", "awsBucketPrefix"])
       expect(new Set(stores.map((s) => s[key])).size).toBe(63);
   });
 

@@ -12,6 +12,8 @@ export type { Channel, Cleared, Refusal, Refused } from "./checks";
 export { ingestContacts, parseContactsCsv } from "./contacts";
 export type { ContactInput, IngestProblem, IngestResult } from "./contacts";
 export { admitCall, heldSlots, releaseSlot } from "./limits";
+export { acquireLock, releaseLock } from "./locks";
+export type { LockTable } from "./locks";
 export type { Admission, CampaignLimits } from "./limits";
 export { normalizePhone } from "./phone";
 export type { PhoneOptions, PhoneResult } from "./phone";

@@ -1,12 +1,17 @@
+import { createHash } from "node:crypto";
+import path from "node:path";
 import { ListQueuesCommand } from "@aws-sdk/client-sqs";
-import { LocalstackContainer } from "@testcontainers/localstack";
 import { randomToken } from "../../random";
 import type { Service } from "../../service";
+import type { AwsCapability, AwsEmulator } from "./emulator";
+import { localstack } from "./localstack";
+import { ministack } from "./ministack";
 import {
   type AwsClients,
   type AwsEndpoint,
   type AwsResources,
   type AwsResourcesSpec,
+  type AwsTarget,
   awsClients,
   createAwsResources,
   destroyAwsClients,
@@ -14,70 +19,98 @@ import {
   resetAwsResources,
 } from "./resources";
 import { fillSecrets, servicesInSecrets } from "./secrets";
+import { zipFolder } from "./zip";
+
+/** The AWS role's flavours: one emulator each, the first the default. */
+const EMULATORS = { localstack, ministack } satisfies Record<string, AwsEmulator>;
+export type AwsFlavour = keyof typeof EMULATORS;
+export const AWS_FLAVOURS = Object.keys(EMULATORS) as AwsFlavour[];
 
 export interface AwsContext extends AwsEndpoint {
   image: string;
-  /** The resources created at startup; workers create their own copies under a prefix. */
+  flavour: AwsFlavour;
+  /** What this flavour cannot do, each with the reason; tests check it rather than assume. */
+  unavailable: Partial<Record<AwsCapability, string>>;
+  /** The resources every account gets (the main one at start-up, each worker's at setup). */
   spec: AwsResourcesSpec;
+  /** Where the spec was read from: function sources are relative to it. */
+  specsDir: string;
+  /** The secrets' values, placeholders filled from the other services' context. */
+  secretValues: Record<string, Record<string, string>>;
 }
 
-/** A worker's AWS store: SDK clients and its resources by their spec name. */
+/** A worker's AWS store: SDK clients signed as the worker's account, and its resources by spec name. */
 export type AwsStore = AwsClients & { resources: AwsResources };
 
-/**
- * A LocalStack ready hook (Python files in ready.d run inside LocalStack). Its ~900k start-up objects
- * (service specs, modules) stay alive for good, yet every full garbage collection walked them all:
- * 0.4 to 0.8 s with LocalStack frozen, about every 1100 SQS sends plus SNS publishes on these 2-core
- * machines, which is what broke the 1000-call run's p99. Frozen, they are left out of collections.
- */
-const GC_FREEZE_HOOK = {
-  target: "/etc/localstack/init/ready.d/campaign-testenv-gc-freeze.py",
-  content: "import gc\ngc.freeze()\n",
-};
+/** The account of unisolated use (`campaign-testenv up`, the main context): LocalStack's default. */
+const MAIN_ACCOUNT = "000000000000";
+/** Worker N is AWS account N: a 12-digit access key is an account to both emulators. */
+export const workerAccount = (workerId: number): string => String(workerId).padStart(12, "0");
+/** S3 bucket names are one namespace across accounts (as in AWS), so only they carry the worker. */
+export const workerBucketPrefix = (workerId: number): string => `w${workerId}-`;
 
-const workerPrefix = (workerId: number) => `w${workerId}-`;
+const target = (context: AwsContext, bucketPrefix: string): AwsTarget => ({
+  bucketPrefix,
+  secretValues: context.secretValues,
+  specsDir: context.specsDir,
+  tables: !context.unavailable.dynamodb,
+  functions: !context.unavailable.lambda,
+});
 
-export const aws: Service<"aws", AwsContext, AwsStore> = {
+/** The spec, plus the bytes of every function's source: a changed handler is a changed environment. */
+function specFingerprint(specsDir: string): string {
+  const spec = loadAwsResourcesSpec(specsDir);
+  const sources = spec.functions.map((fn) =>
+    createHash("sha256")
+      .update(zipFolder(path.join(specsDir, fn.source)))
+      .digest("hex"),
+  );
+  return [JSON.stringify(spec), ...sources].join("\n");
+}
+
+export const aws: Service<"aws", AwsContext, AwsStore, AwsFlavour> = {
   name: "aws",
-  images: { localstack: "localstack/localstack:4.14.0" },
+  images: { localstack: localstack.image, ministack: ministack.image },
   fingerprint: (settings) =>
-    [settings.image, JSON.stringify(loadAwsResourcesSpec(settings.specsDir))].join("\n"),
+    [settings.image, settings.flavour, specFingerprint(settings.specsDir)].join("\n"),
   // The secrets hold other services' connection details, so a change to those services is a change here.
   peers: (settings) =>
     servicesInSecrets(loadAwsResourcesSpec(settings.specsDir)).filter((s) => settings.services.includes(s)),
 
   async start(run) {
-    const spec = await run.step("reading the AWS resources spec", async () =>
-      loadAwsResourcesSpec(run.settings.specsDir),
+    const { flavour, specsDir } = run.settings;
+    const emulator = EMULATORS[flavour];
+    const spec = await run.step("reading the AWS resources spec", async () => loadAwsResourcesSpec(specsDir));
+    const endpoint = await emulator.start(run);
+    const unavailable = Object.fromEntries(
+      Object.entries(emulator.unavailable).filter(([capability]) =>
+        capability === "dynamodb" ? spec.tables.length > 0 : spec.functions.length > 0,
+      ),
     );
-    const token = process.env.LOCALSTACK_AUTH_TOKEN;
-    const container = await run.startContainer(
-      new LocalstackContainer(run.image).withCopyContentToContainer([GC_FREEZE_HOOK]).withEnvironment({
-        SERVICES: "s3,sqs,sns,secretsmanager",
-        // Load the four providers before "Ready.", while the other services start, rather than on the
-        // first request of each (about 3 s of imports on 2 cores, which would follow every other step).
-        EAGER_SERVICE_LOADING: "1",
-        ...(token ? { LOCALSTACK_AUTH_TOKEN: token } : {}),
-      }),
-    );
-    const context: AwsContext = {
-      image: run.image,
-      endpoint: container.getConnectionUri(),
-      region: "us-east-1",
-      accessKeyId: `AKIA${randomToken(16).toUpperCase()}`,
-      secretAccessKey: randomToken(40),
-      spec,
-    };
+    for (const [capability, reason] of Object.entries(unavailable))
+      run.note(`no ${capability} on ${flavour}: ${reason}`);
     const secretValues = await run.step("filling secrets", async () => {
       const contexts = Object.fromEntries(
         await Promise.all(servicesInSecrets(spec).map(async (name) => [name, await run.peer(name)] as const)),
       );
       return fillSecrets(spec, contexts, run.note);
     });
+    const context: AwsContext = {
+      image: run.image,
+      flavour,
+      unavailable,
+      endpoint,
+      region: "us-east-1",
+      accessKeyId: MAIN_ACCOUNT,
+      secretAccessKey: randomToken(40),
+      spec,
+      specsDir,
+      secretValues,
+    };
     const clients = awsClients(context);
     try {
-      await run.step("creating buckets, queues, topics and secrets", async () => {
-        const resources = await createAwsResources(clients, spec, "", secretValues);
+      await run.step("creating buckets, queues, topics, secrets, tables and functions", async () => {
+        const resources = await createAwsResources(clients, spec, target(context, ""));
         await resetAwsResources({ ...clients, resources }, spec);
       });
     } finally {
@@ -86,16 +119,20 @@ export const aws: Service<"aws", AwsContext, AwsStore> = {
     return context;
   },
 
-  store: (_context, workerId) => ({ awsPrefix: workerPrefix(workerId) }),
+  store: (_context, workerId) => ({
+    awsAccount: workerAccount(workerId),
+    awsBucketPrefix: workerBucketPrefix(workerId),
+  }),
 
   async provision(context, workerId) {
-    const clients = awsClients(context);
-    // Secrets are read-only configuration, shared by all workers; everything tests write to is per worker.
-    const { spec } = context;
-    const resources = await createAwsResources(clients, { ...spec, secrets: [] }, workerPrefix(workerId));
-    resources.secrets = Object.fromEntries(spec.secrets.map((s) => [s.name, s.name]));
+    const clients = awsClients({ ...context, accessKeyId: workerAccount(workerId) });
+    const resources = await createAwsResources(
+      clients,
+      context.spec,
+      target(context, workerBucketPrefix(workerId)),
+    );
     const store = { ...clients, resources };
-    await resetAwsResources(store, spec);
+    await resetAwsResources(store, context.spec);
     return store;
   },
 

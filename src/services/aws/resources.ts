@@ -8,7 +8,29 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  ScanCommand,
+  UpdateTimeToLiveCommand,
+} from "@aws-sdk/client-dynamodb";
+import {
+  CreateEventSourceMappingCommand,
+  CreateFunctionCommand,
+  GetFunctionConfigurationCommand,
+  LambdaClient,
+  ListEventSourceMappingsCommand,
+  ResourceConflictException,
+} from "@aws-sdk/client-lambda";
+import {
+  CreateSecretCommand,
+  PutSecretValueCommand,
+  ResourceExistsException,
+  SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import {
   CreateQueueCommand,
@@ -16,6 +38,7 @@ import {
   PurgeQueueCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
+import { zipFolder } from "./zip";
 
 /** The emulator's endpoint and the credentials that select an account in it. */
 export interface AwsEndpoint {
@@ -25,7 +48,10 @@ export interface AwsEndpoint {
   secretAccessKey: string;
 }
 
-/** fixtures/aws-resources.json. Names are plain; workers create copies under a prefix. */
+/**
+ * fixtures/aws-resources.json. Names are the production ones: each worker is an AWS account of its own,
+ * so only bucket names (one namespace across accounts, as in AWS) get a per-worker prefix.
+ */
 export interface AwsResourcesSpec {
   buckets: { name: string; objects?: { key: string; body: string; contentType?: string }[] }[];
   queues: {
@@ -37,6 +63,18 @@ export interface AwsResourcesSpec {
   topics: { name: string; subscribeQueues?: string[] }[];
   /** String values may hold {{service.field}} placeholders, filled from the started services' context. */
   secrets: { name: string; value: Record<string, string> }[];
+  /** DynamoDB tables: a string partition key, and the attribute DynamoDB's TTL expires items by. */
+  tables: { name: string; partitionKey: string; ttlAttribute?: string }[];
+  /** Lambda functions: the files of `source` (a folder beside the spec) zipped, and the queue that feeds them. */
+  functions: {
+    name: string;
+    runtime: string;
+    handler: string;
+    source: string;
+    timeoutSeconds?: number;
+    eventSourceQueue?: string;
+    batchSize?: number;
+  }[];
 }
 
 /** The created resources by their spec name: real names, queue URLs and ARNs. */
@@ -45,6 +83,8 @@ export interface AwsResources {
   queues: Record<string, { url: string; arn: string; name: string }>;
   topics: Record<string, string>;
   secrets: Record<string, string>;
+  tables: Record<string, string>;
+  functions: Record<string, string>;
 }
 
 export interface AwsClients {
@@ -52,13 +92,26 @@ export interface AwsClients {
   sqs: SQSClient;
   sns: SNSClient;
   secrets: SecretsManagerClient;
+  dynamodb: DynamoDBClient;
+  lambda: LambdaClient;
+}
+
+/** Where resources go: the account (its access key), the bucket prefix, and what the emulator lacks. */
+export interface AwsTarget {
+  bucketPrefix: string;
+  /** The filled secret values, by secret name; a secret without one is not created. */
+  secretValues: Record<string, Record<string, string>>;
+  /** The folder of the spec, which function sources are relative to. */
+  specsDir: string;
+  tables: boolean;
+  functions: boolean;
 }
 
 export function loadAwsResourcesSpec(specsDir: string): AwsResourcesSpec {
   const file = path.join(specsDir, "aws-resources.json");
   try {
     const spec = JSON.parse(readFileSync(file, "utf8")) as Partial<AwsResourcesSpec>;
-    return { buckets: [], queues: [], topics: [], secrets: [], ...spec };
+    return { buckets: [], queues: [], topics: [], secrets: [], tables: [], functions: [], ...spec };
   } catch (error) {
     throw new Error(`cannot read the AWS resources spec ${file} (${(error as Error).message})`, {
       cause: error,
@@ -78,28 +131,30 @@ export function awsClients(aws: AwsEndpoint): AwsClients {
     sqs: new SQSClient(config),
     sns: new SNSClient(config),
     secrets: new SecretsManagerClient(config),
+    dynamodb: new DynamoDBClient(config),
+    lambda: new LambdaClient(config),
   };
 }
 
 export function destroyAwsClients(clients: AwsClients): void {
   // Named, not Object.values: a worker's store is its clients plus its resources.
-  [clients.s3, clients.sqs, clients.sns, clients.secrets].forEach((client) => client.destroy());
+  const { s3, sqs, sns, secrets, dynamodb, lambda } = clients;
+  [s3, sqs, sns, secrets, dynamodb, lambda].forEach((client) => client.destroy());
 }
 
 /**
- * Creates the spec's resources, each name under `prefix`, and returns them. Every call is idempotent
- * (an existing bucket, queue, topic or subscription with the same settings is returned as is); the
- * sample objects are put by resetAwsResources, which callers run next.
+ * Creates the spec's resources in the clients' account and returns them. Every call is idempotent
+ * (an existing resource with the same settings is returned as is), since each test file of a worker
+ * provisions again; the sample objects are put by resetAwsResources, which callers run next.
  */
 export async function createAwsResources(
   clients: AwsClients,
   spec: AwsResourcesSpec,
-  prefix: string,
-  secretValues: Record<string, Record<string, string>> = {},
+  target: AwsTarget,
 ): Promise<AwsResources> {
   const queues: AwsResources["queues"] = {};
   const createQueue = async (queue: AwsResourcesSpec["queues"][number]) => {
-    const name = prefix + queue.name;
+    const name = queue.name;
     const attributes: Record<string, string> = {};
     if (queue.visibilityTimeoutSeconds !== undefined) {
       attributes.VisibilityTimeout = String(queue.visibilityTimeoutSeconds);
@@ -127,14 +182,14 @@ export async function createAwsResources(
   await Promise.all(spec.queues.filter((q) => !q.deadLetterQueue).map(createQueue));
   await Promise.all(spec.queues.filter((q) => q.deadLetterQueue).map(createQueue));
 
-  const [buckets, topics, secrets] = await Promise.all([
+  const [buckets, topics, secrets, tables, functions] = await Promise.all([
     mapByName(spec.buckets, async (bucket) => {
-      const name = prefix + bucket.name;
+      const name = target.bucketPrefix + bucket.name;
       await clients.s3.send(new CreateBucketCommand({ Bucket: name }));
       return name;
     }),
     mapByName(spec.topics, async (topic) => {
-      const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: prefix + topic.name }));
+      const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: topic.name }));
       await Promise.all(
         (topic.subscribeQueues ?? []).map((queueName) => {
           const queue = queues[queueName];
@@ -154,19 +209,96 @@ export async function createAwsResources(
       return TopicArn!;
     }),
     mapByName(
-      spec.secrets.filter((s) => secretValues[s.name]),
-      async (secret) => {
-        const { ARN } = await clients.secrets.send(
-          new CreateSecretCommand({
-            Name: prefix + secret.name,
-            SecretString: JSON.stringify(secretValues[secret.name]),
-          }),
-        );
-        return ARN!;
+      spec.secrets.filter((s) => target.secretValues[s.name]),
+      async ({ name }) => {
+        const SecretString = JSON.stringify(target.secretValues[name]);
+        const created = await clients.secrets
+          .send(new CreateSecretCommand({ Name: name, SecretString }))
+          .catch((error: unknown) => {
+            if (!(error instanceof ResourceExistsException)) throw error;
+            return clients.secrets.send(new PutSecretValueCommand({ SecretId: name, SecretString }));
+          });
+        return created.ARN!;
       },
     ),
+    mapByName(target.tables ? spec.tables : [], async (table) => {
+      await createTable(clients.dynamodb, table);
+      return table.name;
+    }),
+    mapByName(target.functions ? spec.functions : [], (fn) =>
+      createFunction(clients.lambda, fn, queues, target),
+    ),
   ]);
-  return { buckets, queues, topics, secrets };
+  return { buckets, queues, topics, secrets, tables, functions };
+}
+
+async function createTable(dynamodb: DynamoDBClient, table: AwsResourcesSpec["tables"][number]) {
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: table.name,
+        AttributeDefinitions: [{ AttributeName: table.partitionKey, AttributeType: "S" }],
+        KeySchema: [{ AttributeName: table.partitionKey, KeyType: "HASH" }],
+        BillingMode: "PAY_PER_REQUEST",
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ResourceInUseException) return; // this account has it already
+    throw error;
+  }
+  if (table.ttlAttribute) {
+    await dynamodb.send(
+      new UpdateTimeToLiveCommand({
+        TableName: table.name,
+        TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true },
+      }),
+    );
+  }
+}
+
+async function createFunction(
+  lambda: LambdaClient,
+  fn: AwsResourcesSpec["functions"][number],
+  queues: AwsResources["queues"],
+  target: AwsTarget,
+): Promise<string> {
+  const source = path.join(target.specsDir, fn.source);
+  const created = await lambda
+    .send(
+      new CreateFunctionCommand({
+        FunctionName: fn.name,
+        Runtime: fn.runtime as never, // the spec names any runtime the emulator knows
+        Handler: fn.handler,
+        Timeout: fn.timeoutSeconds,
+        // Emulators do not check roles; an account-local ARN keeps the request valid for AWS's shape.
+        Role: `arn:aws:iam::000000000000:role/${fn.name}`,
+        Code: { ZipFile: zipFolder(source) },
+      }),
+    )
+    .catch((error: unknown) => {
+      if (!(error instanceof ResourceConflictException)) throw error;
+      return lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn.name })); // this account has it
+    });
+  if (fn.eventSourceQueue) {
+    const queue = queues[fn.eventSourceQueue];
+    if (!queue)
+      throw new Error(
+        `function ${fn.name}: its event source queue ${fn.eventSourceQueue} is not in the spec`,
+      );
+    const { EventSourceMappings = [] } = await lambda.send(
+      new ListEventSourceMappingsCommand({ FunctionName: fn.name, EventSourceArn: queue.arn }),
+    );
+    if (EventSourceMappings.length === 0) {
+      await lambda.send(
+        new CreateEventSourceMappingCommand({
+          FunctionName: fn.name,
+          EventSourceArn: queue.arn,
+          BatchSize: fn.batchSize ?? 10,
+        }),
+      );
+    }
+  }
+  return created.FunctionArn!;
 }
 
 async function mapByName<T extends { name: string }>(
@@ -178,9 +310,9 @@ async function mapByName<T extends { name: string }>(
 }
 
 /**
- * Back to the state right after creation: queues empty, buckets holding exactly their sample objects.
- * Only what differs is touched (an S3 ETag is the MD5 of a simple upload), so a clean store costs one
- * listing per queue and bucket.
+ * Back to the state right after creation: queues and tables empty, buckets holding exactly their
+ * sample objects. Only what differs is touched (an S3 ETag is the MD5 of a simple upload), so a clean
+ * store costs one request per queue, bucket and table, all in parallel. Never touches another account.
  */
 export async function resetAwsResources(
   aws: AwsClients & { resources: AwsResources },
@@ -203,6 +335,9 @@ export async function resetAwsResources(
         await aws.sqs.send(new PurgeQueueCommand({ QueueUrl: url }));
       }
     }),
+    ...spec.tables
+      .filter((t) => aws.resources.tables[t.name])
+      .map(({ name, partitionKey }) => emptyTable(aws.dynamodb, name, partitionKey)),
     ...spec.buckets.map(async ({ name, objects = [] }) => {
       const bucket = aws.resources.buckets[name];
       const samples = new Map(objects.map((o) => [o.key, o]));
@@ -225,4 +360,25 @@ export async function resetAwsResources(
       ]);
     }),
   ]);
+}
+
+/** Deletes every item: a keys-only scan, then deletes 25 at a time (BatchWriteItem's limit). */
+async function emptyTable(dynamodb: DynamoDBClient, table: string, key: string): Promise<void> {
+  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamodb.send(
+      new ScanCommand({
+        TableName: table,
+        ProjectionExpression: "#k",
+        ExpressionAttributeNames: { "#k": key },
+        ExclusiveStartKey,
+      }),
+    );
+    const keys = page.Items ?? [];
+    for (let i = 0; i < keys.length; i += 25) {
+      const batch = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+      await dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [table]: batch } }));
+    }
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
 }

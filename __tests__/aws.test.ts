@@ -1,0 +1,214 @@
+// The AWS role on the flavour this run started (CAMPAIGN_TESTENV_AWS_FLAVOUR; CI runs it on both): each
+// worker is an AWS account of its own, with production names; the DynamoDB locks table; the Lambda
+// function and its queue trigger. What a flavour lacks is reported with the reason, and that report is
+// what these tests check on it: nothing is skipped.
+import { DescribeTimeToLiveCommand, PutItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { InvokeCommand } from "@aws-sdk/client-lambda";
+import { PublishCommand } from "@aws-sdk/client-sns";
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import { acquireLock, type LockTable, releaseLock } from "../src/campaign";
+import {
+  cleanTestData,
+  readContext,
+  setupTestEnvironment,
+  teardownTestEnvironment,
+  type TestEnvironment,
+  waitFor,
+} from "../src";
+
+const aws = readContext().aws!;
+const WORKER_IDS = [50, 51];
+
+let envs: TestEnvironment[] = [];
+beforeAll(async () => {
+  envs = await Promise.all(
+    WORKER_IDS.map((workerId) => setupTestEnvironment({ workerId, services: ["aws"] })),
+  );
+});
+afterAll(() => Promise.all(envs.map((env) => teardownTestEnvironment(env))));
+beforeEach(() => Promise.all(envs.map((env) => cleanTestData(env))));
+
+const waiting = async (env: TestEnvironment, queue: string) => {
+  const { Attributes } = await env.aws.sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: env.aws.resources.queues[queue].url,
+      AttributeNames: ["ApproximateNumberOfMessages"],
+    }),
+  );
+  return Number(Attributes!.ApproximateNumberOfMessages);
+};
+
+describe(`accounts (${aws.flavour})`, () => {
+  test("each worker signs as its own 12-digit account; queues, topics and tables keep their names", () => {
+    for (const [i, env] of envs.entries()) {
+      const account = String(WORKER_IDS[i]).padStart(12, "0");
+      expect(env.worker.awsAccount).toBe(account);
+      const { queues, topics, buckets } = env.aws.resources;
+      expect(queues["dial-tasks"]).toMatchObject({
+        name: "dial-tasks",
+        arn: `arn:aws:sqs:us-east-1:${account}:dial-tasks`,
+      });
+      expect(topics["call-events"]).toBe(`arn:aws:sns:us-east-1:${account}:call-events`);
+      // S3 bucket names are one namespace across accounts, as in AWS: only they carry the worker.
+      expect(buckets["reports"]).toBe(`w${WORKER_IDS[i]}-reports`);
+    }
+  });
+
+  test("a message one account sends is not in the other's queue of the same name", async () => {
+    const [first, second] = envs;
+    await first.aws.sqs.send(
+      new SendMessageCommand({ QueueUrl: first.aws.resources.queues["dial-tasks"].url, MessageBody: "{}" }),
+    );
+    await waitFor(async () => (await waiting(first, "dial-tasks")) === 1, {
+      message: "the message in account 1",
+    });
+    expect(await waiting(second, "dial-tasks")).toBe(0);
+  });
+
+  test("cleanTestData of one worker leaves the other's data alone", async () => {
+    const [first, second] = envs;
+    await second.aws.sqs.send(
+      new SendMessageCommand({ QueueUrl: second.aws.resources.queues["dial-tasks"].url, MessageBody: "{}" }),
+    );
+    await cleanTestData(first);
+    await waitFor(async () => (await waiting(second, "dial-tasks")) === 1, {
+      message: "the other's message",
+    });
+  });
+
+  test("secrets are in every account under their production names", () => {
+    for (const env of envs)
+      expect(Object.keys(env.aws.resources.secrets)).toContain("campaign-testenv/api-keys");
+  });
+});
+
+describe(`DynamoDB locks table (${aws.flavour})`, () => {
+  if (aws.unavailable.dynamodb) {
+    test("is reported unavailable, with the reason, and not created", () => {
+      expect(aws.unavailable.dynamodb).toMatch(/DynamoDB Local.*ministack/);
+      expect(envs[0].aws.resources.tables).toEqual({});
+    });
+    return;
+  }
+  const locksOf = (env: TestEnvironment): LockTable => ({
+    dynamodb: env.aws.dynamodb,
+    table: env.aws.resources.tables["distributed-locks"],
+  });
+
+  test("has its production name and DynamoDB's TTL on expiresAt", async () => {
+    const [env] = envs;
+    expect(env.aws.resources.tables["distributed-locks"]).toBe("distributed-locks");
+    const { TimeToLiveDescription } = await env.aws.dynamodb.send(
+      new DescribeTimeToLiveCommand({ TableName: "distributed-locks" }),
+    );
+    expect(TimeToLiveDescription).toMatchObject({ AttributeName: "expiresAt", TimeToLiveStatus: "ENABLED" });
+  });
+
+  test("of 50 contenders at once, exactly one holds the lock", async () => {
+    const locks = locksOf(envs[0]);
+    const won = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        acquireLock(locks, { lockId: "campaign:42:dialer", owner: `dialer-${i}`, ttlMs: 30_000 }),
+      ),
+    );
+    expect(won.filter(Boolean)).toHaveLength(1);
+  });
+
+  test("only the holder can release it; then the next contender gets it", async () => {
+    const locks = locksOf(envs[0]);
+    const lock = { lockId: "campaign:7:report", ttlMs: 30_000 };
+    expect(await acquireLock(locks, { ...lock, owner: "a" })).toBe(true);
+    expect(await releaseLock(locks, { lockId: lock.lockId, owner: "b" })).toBe(false);
+    expect(await acquireLock(locks, { ...lock, owner: "b" })).toBe(false);
+    expect(await releaseLock(locks, { lockId: lock.lockId, owner: "a" })).toBe(true);
+    expect(await acquireLock(locks, { ...lock, owner: "b" })).toBe(true);
+  });
+
+  test("an expired lock is taken over at once, before any TTL sweep", async () => {
+    const locks = locksOf(envs[0]);
+    const now = Date.now();
+    expect(await acquireLock(locks, { lockId: "l", owner: "a", ttlMs: 1000, now })).toBe(true);
+    expect(await acquireLock(locks, { lockId: "l", owner: "b", ttlMs: 1000, now: now + 500 })).toBe(false);
+    expect(await acquireLock(locks, { lockId: "l", owner: "b", ttlMs: 1000, now: now + 2000 })).toBe(true);
+  });
+
+  test("each account has its own table; cleanTestData empties only the worker's", async () => {
+    const [first, second] = envs;
+    const put = (env: TestEnvironment) =>
+      env.aws.dynamodb.send(
+        new PutItemCommand({
+          TableName: "distributed-locks",
+          Item: { lockId: { S: "x" }, owner: { S: String(env.worker.id) } },
+        }),
+      );
+    await Promise.all([put(first), put(second)]);
+    await cleanTestData(first);
+    const count = async (env: TestEnvironment) =>
+      (await env.aws.dynamodb.send(new ScanCommand({ TableName: "distributed-locks" }))).Count;
+    expect(await count(first)).toBe(0);
+    expect(await count(second)).toBe(1);
+  });
+});
+
+describe(`Lambda (${aws.flavour})`, () => {
+  if (aws.unavailable.lambda) {
+    test("is reported unavailable, with the reason, and no function is created", () => {
+      expect(aws.unavailable.lambda).toMatch(/Docker.*ministack/);
+      expect(envs[0].aws.resources.functions).toEqual({});
+    });
+    return;
+  }
+  const optOut = {
+    type: "optout.created",
+    phone: "+15550001111",
+    source: "sms_stop",
+    at: "2025-06-01T12:00:00.000Z",
+  };
+  const receiveCrmUpdate = (env: TestEnvironment) =>
+    waitFor(
+      async () =>
+        (
+          await env.aws.sqs.send(
+            new ReceiveMessageCommand({
+              QueueUrl: env.aws.resources.queues["crm-updates"].url,
+              WaitTimeSeconds: 1,
+            }),
+          )
+        ).Messages?.[0],
+      { timeoutMs: 20_000, message: "the CRM update the function sends" },
+    );
+
+  test("the function is deployed in each account from its source, and answers an invocation", async () => {
+    const [env] = envs;
+    expect(env.aws.resources.functions["optout-sync"]).toBe(
+      `arn:aws:lambda:us-east-1:${env.worker.awsAccount}:function:optout-sync`,
+    );
+    const { FunctionError, Payload } = await env.aws.lambda.send(
+      new InvokeCommand({
+        FunctionName: "optout-sync",
+        Payload: JSON.stringify({ Records: [{ body: JSON.stringify(optOut) }] }),
+      }),
+    );
+    expect(FunctionError).toBeUndefined();
+    expect(JSON.parse(Buffer.from(Payload!).toString())).toEqual({ synced: 1 });
+    const message = await receiveCrmUpdate(env);
+    expect(JSON.parse(message.Body!)).toEqual({
+      action: "do-not-contact",
+      phone: optOut.phone,
+      source: "sms_stop",
+      at: optOut.at,
+    });
+  });
+
+  test("an opt-out published on the topic reaches the function through its queue trigger", async () => {
+    const [, env] = envs;
+    await env.aws.sns.send(
+      new PublishCommand({
+        TopicArn: env.aws.resources.topics["optout-events"],
+        Message: JSON.stringify(optOut),
+      }),
+    );
+    const message = await receiveCrmUpdate(env);
+    expect(JSON.parse(message.Body!)).toMatchObject({ action: "do-not-contact", phone: optOut.phone });
+  }, 30_000);
+});

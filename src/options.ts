@@ -4,7 +4,10 @@ import { packageRoot } from "./paths";
 import { SERVICE_NAMES, SERVICES, type ServiceFlavours, type ServiceName } from "./services";
 import type { ServiceSettings } from "./service";
 
-/** Per service with more than one flavour, e.g. `mongoFlavour: "ferretdb"`. Env: CAMPAIGN_TESTENV_MONGO_FLAVOUR. */
+/**
+ * The flavour of each service, e.g. `mongoFlavour: "ferretdb"`, `awsFlavour: "ministack"`.
+ * Env: CAMPAIGN_TESTENV_MONGO_FLAVOUR, CAMPAIGN_TESTENV_AWS_FLAVOUR (CAMPAIGN_TESTENV_<SERVICE>_FLAVOUR).
+ */
 type FlavourOptions = { [K in ServiceName as `${K}Flavour`]?: ServiceFlavours[K] };
 
 /** What a caller may set; every field has a default and a CAMPAIGN_TESTENV_* env var. */

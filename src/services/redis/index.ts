@@ -55,6 +55,8 @@ export const redis: Service<"redis", RedisContext, Redis> = {
 
   async provision({ host, port, password }, workerId) {
     const client = new Redis({ host, port, password, db: redisDb(workerId), lazyConnect: true });
+    // Reconnection errors (a stopped container) reach the failing command; no "Unhandled error event".
+    client.on("error", () => undefined);
     await client.connect();
     await client.flushdb();
     return client;

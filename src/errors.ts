@@ -81,7 +81,8 @@ export class ServiceDownError extends CampaignTestenvError {
   }
 }
 
-const reasonOf = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause));
+const reasonOf = (cause: unknown) =>
+  typeof (cause as Error | undefined)?.message === "string" ? (cause as Error).message : String(cause);
 
 function logLines(service: string, logTail: string[]): string {
   if (logTail.length === 0) return "";

@@ -24,10 +24,13 @@ const STATE_ATTEMPTS = 4;
 
 /** True for the errors a client gives when its server went away: refused, reset or closed connections. */
 export function isConnectionError(error: unknown): boolean {
-  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const { code } = e as { code?: unknown };
-    if (typeof code === "string" && CONNECTION_CODES.has(code)) return true;
-    if (CONNECTION_NAMES.has(e.name) || CONNECTION_TEXT.test(e.message)) return true;
+  // Read, not `instanceof Error`: Node's socket errors come from another realm under Jest.
+  type Failure = { code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
+  for (let e = error as Failure | undefined, depth = 0; typeof e === "object" && e && depth < 5; depth++) {
+    if (typeof e.code === "string" && CONNECTION_CODES.has(e.code)) return true;
+    if (typeof e.name === "string" && CONNECTION_NAMES.has(e.name)) return true;
+    if (typeof e.message === "string" && CONNECTION_TEXT.test(e.message)) return true;
+    e = e.cause as Failure | undefined;
   }
   return false;
 }
@@ -68,8 +71,9 @@ export function explaining<T extends object>(client: T, explain: (error: unknown
       if (typeof value !== "function") return value;
       return (...args: unknown[]) => {
         const result: unknown = value.apply(target, args);
-        if (!(result instanceof Promise)) return result;
-        return result.catch(async (error: unknown) => {
+        // A thenable, not `instanceof Promise`: under Jest the client's promises come from another realm.
+        if (typeof (result as PromiseLike<unknown> | undefined)?.then !== "function") return result;
+        return Promise.resolve(result).catch(async (error: unknown) => {
           throw await explain(error);
         });
       };

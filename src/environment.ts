@@ -1,10 +1,11 @@
-import type { EnvironmentContext } from "./context";
+import { type EnvironmentContext, runDir } from "./context";
 import { docker, removeContainers } from "./docker";
 import { PeerFailedError, ServiceError, StartupError } from "./errors";
 import { type EnvironmentOptions, resolveOptions, serviceSettings } from "./options";
 import { Progress } from "./progress";
 import { randomToken } from "./random";
 import { startOrReuse } from "./reuse";
+import { startSentinel } from "./sentinel";
 import { ServiceRun } from "./service";
 import { type ServiceName, service } from "./services";
 
@@ -23,6 +24,8 @@ export async function startEnvironment(options: EnvironmentOptions = {}): Promis
   await docker(); // fails with one clear sentence when no engine answers
   const runId = randomToken(10);
   const progress = new Progress(resolved, runId);
+  // Reuse mode's containers outlive this process on purpose; any other run's go when it ends.
+  if (!resolved.reuse) startSentinel(runId, runDir(runId));
 
   const started = new Map<string, Promise<Record<string, unknown>>>();
   const peer = async (name: string) => {
@@ -67,6 +70,7 @@ export async function startEnvironment(options: EnvironmentOptions = {}): Promis
     runId,
     startedAt: new Date().toISOString(),
     services: resolved.services,
+    containers: Object.fromEntries(runs.map((run) => [run.service, run.containerId])),
   };
   results.forEach((r, i) =>
     Object.assign(context, { [resolved.services[i]]: (r as PromiseFulfilledResult<unknown>).value }),

@@ -40,17 +40,53 @@ export class ServiceError extends CampaignTestenvError {
     readonly fix: string,
     readonly logTail: string[] = [],
   ) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    const logs = logTail.length
-      ? `\nLast ${logTail.length} log lines of the ${service} container:\n${logTail.map((l) => `  | ${l}`).join("\n")}`
-      : "";
     super(
-      `campaign-testenv: ${service} (image ${image}) failed while ${step}: ${reason}\nFix: ${fix}${logs}`,
-      {
-        cause,
-      },
+      `campaign-testenv: ${service} (image ${image}) failed while ${step}: ${reasonOf(cause)}\nFix: ${fix}` +
+        logLines(service, logTail),
+      { cause },
     );
   }
+}
+
+/**
+ * A service's container stopped (or was removed) while the run needed it: names the service, what was
+ * being done, the exit code, the fix and its last log lines, instead of a bare "connect ECONNREFUSED".
+ */
+export class ServiceDownError extends CampaignTestenvError {
+  override name = "ServiceDownError";
+
+  constructor(
+    readonly service: string,
+    readonly containerId: string,
+    /** undefined: the engine no longer has the container (removed). */
+    readonly exitCode: number | undefined,
+    readonly step: string,
+    cause: unknown,
+    oomKilled = false,
+    readonly logTail: string[] = [],
+  ) {
+    const what =
+      exitCode === undefined
+        ? "was removed"
+        : `exited with code ${exitCode}${oomKilled ? " (out of memory)" : ""}`;
+    const fix = oomKilled
+      ? "give the engine more memory"
+      : "something outside this run stopped it (docker kill/stop/rm, campaign-testenv prune, or the engine restarting)";
+    super(
+      `campaign-testenv: the ${service} container ${containerId.slice(0, 12)} ${what} during the run, so ` +
+        `${step} failed (${reasonOf(cause)}); ${fix}, then start the run again.` +
+        logLines(service, logTail),
+      { cause },
+    );
+  }
+}
+
+const reasonOf = (cause: unknown) =>
+  typeof (cause as Error | undefined)?.message === "string" ? (cause as Error).message : String(cause);
+
+function logLines(service: string, logTail: string[]): string {
+  if (logTail.length === 0) return "";
+  return `\nLast ${logTail.length} log lines of the ${service} container:\n${logTail.map((l) => `  | ${l}`).join("\n")}`;
 }
 
 /** A service could not start because one it needs failed first; that one's own error is the cause to read. */

@@ -9,6 +9,7 @@ export {
   DockerUnavailableError,
   MissingServiceError,
   OptionsError,
+  ServiceDownError,
   ServiceError,
   StartupError,
 } from "./errors";

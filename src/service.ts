@@ -1,5 +1,6 @@
+import type { HostConfig } from "dockerode";
 import type { GenericContainer, StartedTestContainer } from "testcontainers";
-import { LABELS } from "./docker";
+import { LABELS, publishesOnLoopback } from "./docker";
 import { ServiceError, guessFix } from "./errors";
 
 /** The main database of PostgreSQL and Mongo: what `campaign-testenv up` users and unisolated code use. */
@@ -54,6 +55,8 @@ const LOG_TAIL_LINES = 20;
 export class ServiceRun<Flavour extends string = string> {
   readonly steps: { name: string; ms: number }[] = [];
   container?: StartedTestContainer;
+  /** The container serving this service: started now, or found again by reuse mode. */
+  containerId?: string;
   /** Reuse mode found this service running from an earlier run. */
   reused = false;
   private readonly logTail: string[] = [];
@@ -112,7 +115,22 @@ export class ServiceRun<Flavour extends string = string> {
           this.logTail.splice(0, Math.max(0, this.logTail.length - LOG_TAIL_LINES));
         });
       });
-    this.container = await this.step("starting the container", () => container.start());
+    this.container = await this.step("starting the container", async () => {
+      if (await publishesOnLoopback()) publishOnLoopback(container);
+      return container.start();
+    });
+    this.containerId = this.container.getId();
     return this.container as T;
+  }
+}
+
+/**
+ * Publishes the container's ports on 127.0.0.1 only (Testcontainers publishes on every address and
+ * has no setting for it): the credentials of a test database are then no use from the network.
+ */
+function publishOnLoopback(container: GenericContainer): void {
+  const { hostConfig } = container as unknown as { hostConfig: HostConfig };
+  for (const bindings of Object.values(hostConfig.PortBindings ?? {}) as { HostIp?: string }[][]) {
+    for (const binding of bindings) binding.HostIp = "127.0.0.1";
   }
 }

@@ -3,6 +3,7 @@ import type { Db, MongoClient } from "mongodb";
 import type { Pool } from "pg";
 import { type EnvironmentContext, readContext } from "./context";
 import { MissingServiceError } from "./errors";
+import { explainFailure, explaining } from "./explain";
 import { type ServiceName, type ServiceStores, service } from "./services";
 import type { AwsStore } from "./services/aws";
 
@@ -55,8 +56,17 @@ export async function setupTestEnvironment(options: SetupOptions = {}): Promise<
 
   const worker: WorkerStores = { id };
   for (const name of context.services) Object.assign(worker, service(name).store(context[name], id));
+  // A call that fails because a container stopped says so (ServiceDownError), not just "ECONNREFUSED".
   const opened = await Promise.allSettled(
-    context.services.map(async (name) => [name, await service(name).provision(context[name], id)] as const),
+    context.services.map(async (name) => {
+      const explain = (error: unknown) => explainFailure(context, name, `a ${name} call`, error);
+      const client = await service(name)
+        .provision(context[name], id)
+        .catch(async (error: unknown) => {
+          throw await explain(error);
+        });
+      return [name, explaining(client, explain)] as const;
+    }),
   );
   const stores: Partial<ServiceStores> = Object.fromEntries(
     opened.flatMap((r) => (r.status === "fulfilled" ? [r.value] : [])),

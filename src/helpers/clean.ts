@@ -1,3 +1,4 @@
+import { explainFailure } from "../explain";
 import { service } from "../services";
 import type { TestEnvironment } from "../worker";
 
@@ -8,6 +9,12 @@ import type { TestEnvironment } from "../worker";
  */
 export async function cleanTestData(env: TestEnvironment): Promise<void> {
   await Promise.all(
-    env.context.services.map((name) => service(name).reset(env.store(name), env.context[name])),
+    env.context.services.map((name) =>
+      service(name)
+        .reset(env.store(name), env.context[name])
+        .catch(async (error: unknown) => {
+          throw await explainFailure(env.context, name, `cleaning the ${name} data`, error);
+        }),
+    ),
   );
 }

@@ -1,4 +1,5 @@
 import { type EnvironmentContext, readContext } from "../context";
+import { explainFailure } from "../explain";
 import { type ServiceName, service } from "../services";
 
 export interface ServiceHealth {
@@ -24,7 +25,8 @@ export async function checkServicesHealth(
       try {
         await entry.check(context[name], CHECK_TIMEOUT_MS);
         return { service: name, healthy: true, latencyMs: performance.now() - started, detail: where };
-      } catch (error) {
+      } catch (failure) {
+        const error = await explainFailure(context, name, "the health check", failure);
         const reason = error instanceof Error ? error.message : String(error);
         return {
           service: name,

@@ -1,7 +1,9 @@
+import os from "node:os";
 import type { Config } from "@jest/types";
-import { CONTEXT_ENV, writeContext } from "../context";
+import { CONTEXT_ENV, removeContext, removeDeadRuns, writeContext } from "../context";
 import { startEnvironment } from "../environment";
 import type { EnvironmentOptions } from "../options";
+import { onStopSignal } from "../signals";
 import { JEST_STATE, type JestState } from "./state";
 
 /**
@@ -14,8 +16,16 @@ export default async function globalSetup(
   projectConfig: Config.ProjectConfig,
 ): Promise<void> {
   const options = projectConfig.globals?.campaignTestenv as EnvironmentOptions | undefined;
+  removeDeadRuns(); // folders (with credentials) of earlier runs that were killed
   const environment = await startEnvironment(options);
   const contextFile = writeContext(environment.context);
   process.env[CONTEXT_ENV] = contextFile;
-  (globalThis as JestState)[JEST_STATE] = { environment, contextFile };
+  // Jest installs no handler of its own: on Ctrl-C Node would exit at once, without globalTeardown,
+  // leaving the containers to the reaper and the context folder to nobody.
+  const removeHandlers = onStopSignal(async (signal) => {
+    removeContext(contextFile);
+    await environment.stop().catch(() => undefined); // engine gone: the reaper's job
+    process.exit(128 + os.constants.signals[signal]);
+  });
+  (globalThis as JestState)[JEST_STATE] = { environment, contextFile, removeHandlers };
 }

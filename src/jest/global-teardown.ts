@@ -8,4 +8,5 @@ export default async function globalTeardown(): Promise<void> {
   delete (globalThis as JestState)[JEST_STATE];
   removeContext(state.contextFile);
   await state.environment.stop();
+  state.removeHandlers();
 }

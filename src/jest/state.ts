@@ -2,4 +2,6 @@ import type { StartedEnvironment } from "../environment";
 
 /** globalSetup and globalTeardown share the parent process's global object; this is their slot in it. */
 export const JEST_STATE = "__campaignTestenv__";
-export type JestState = { [JEST_STATE]?: { environment: StartedEnvironment; contextFile: string } };
+export type JestState = {
+  [JEST_STATE]?: { environment: StartedEnvironment; contextFile: string; removeHandlers: () => void };
+};

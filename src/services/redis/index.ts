@@ -54,7 +54,18 @@ export const redis: Service<"redis", RedisContext, Redis> = {
   store: (_context, workerId) => ({ redisDb: redisDb(workerId) }),
 
   async provision({ host, port, password }, workerId) {
-    const client = new Redis({ host, port, password, db: redisDb(workerId), lazyConnect: true });
+    // A command waits through at most 3 reconnections (under a second): with ioredis's default of 20
+    // and its backoff, a test's call on a stopped container hung for over a minute before failing.
+    const client = new Redis({
+      host,
+      port,
+      password,
+      db: redisDb(workerId),
+      lazyConnect: true,
+      maxRetriesPerRequest: 3,
+    });
+    // Reconnection errors (a stopped container) reach the failing command; no "Unhandled error event".
+    client.on("error", () => undefined);
     await client.connect();
     await client.flushdb();
     return client;

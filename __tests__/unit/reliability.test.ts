@@ -1,0 +1,119 @@
+// The pure parts of the reliability work: the engine's log frames, telling a lost connection from
+// other failures, the ServiceDownError sentence, the sweep of dead runs' folders, the CLI's options.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { main } from "../../src/cli";
+import { removeDeadRuns } from "../../src/context";
+import { demuxLogs } from "../../src/docker";
+import { ServiceDownError } from "../../src/errors";
+import { isConnectionError } from "../../src/explain";
+
+const frame = (stream: number, text: string) => {
+  const body = Buffer.from(text);
+  const header = Buffer.alloc(8);
+  header.writeUInt8(stream, 0);
+  header.writeUInt32BE(body.length, 4);
+  return Buffer.concat([header, body]);
+};
+
+describe("demuxLogs", () => {
+  test("joins the text of stdout and stderr frames and keeps an incomplete frame for the next chunk", () => {
+    const data = Buffer.concat([frame(1, "ready\n"), frame(2, "warn\n"), frame(1, "partial line\n")]);
+    const cut = data.length - 5;
+    const first = demuxLogs(data.subarray(0, cut));
+    expect(first.text).toBe("ready\nwarn\n");
+    const second = demuxLogs(Buffer.concat([first.rest, data.subarray(cut)]));
+    expect(second).toEqual({ text: "partial line\n", rest: Buffer.alloc(0) });
+  });
+});
+
+describe("isConnectionError", () => {
+  const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
+  test.each([
+    ["refused (pg)", withCode("connect ECONNREFUSED 127.0.0.1:32987", "ECONNREFUSED")],
+    [
+      "server shutting down (pg 57P01)",
+      withCode("terminating connection due to administrator command", "57P01"),
+    ],
+    ["closed (ioredis)", new Error("Connection is closed.")],
+    [
+      "retries exhausted (ioredis)",
+      Object.assign(new Error("Reached the max retries"), { name: "MaxRetriesPerRequestError" }),
+    ],
+    ["lost in a cause", new Error("query failed", { cause: withCode("read ECONNRESET", "ECONNRESET") })],
+  ])("%s: yes", (_name, error) => expect(isConnectionError(error)).toBe(true));
+  test.each([
+    ["a SQL error", withCode('relation "x" does not exist', "42P01")],
+    ["a timeout of waitFor", new Error("waitFor timed out after 5000 ms")],
+    ["not an error", "ECONNREFUSED"],
+  ])("%s: no", (_name, error) => expect(isConnectionError(error)).toBe(false));
+});
+
+test("ServiceDownError names the service, the container, the exit code, the step and the fix, then the log tail", () => {
+  const cause = new Error("connect ECONNREFUSED 127.0.0.1:32987");
+  const error = new ServiceDownError("postgres", "0123456789abcdef", 137, "a postgres call", cause, false, [
+    "LOG:  database system is ready to accept connections",
+  ]);
+  expect(error.message).toBe(
+    "campaign-testenv: the postgres container 0123456789ab exited with code 137 during the run, so a postgres " +
+      "call failed (connect ECONNREFUSED 127.0.0.1:32987); something outside this run stopped it (docker " +
+      "kill/stop/rm, campaign-testenv prune, or the engine restarting), then start the run again.\n" +
+      "Last 1 log lines of the postgres container:\n  | LOG:  database system is ready to accept connections",
+  );
+  expect(
+    new ServiceDownError("redis", "fedcba9876543210", undefined, "the health check", cause).message,
+  ).toMatch(
+    /^campaign-testenv: the redis container fedcba987654 was removed during the run, so the health check failed/,
+  );
+  expect(new ServiceDownError("redis", "fedcba9876543210", 137, "x", cause, true).message).toMatch(
+    /exited with code 137 \(out of memory\) during the run, .*; give the engine more memory, then/,
+  );
+});
+
+test("removeDeadRuns removes the folders of runs whose process is gone, and only those", () => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-unit-"));
+  try {
+    const deadPid = spawnSync(process.execPath, ["-e", ""]).pid!; // exited: its pid is free
+    const folders = { dead: "campaign-testenv-dead000001", alive: "campaign-testenv-alive00001" };
+    for (const [state, name] of Object.entries(folders)) {
+      mkdirSync(path.join(tmp, name));
+      const pid = state === "dead" ? deadPid : process.pid;
+      writeFileSync(path.join(tmp, name, "context.json"), JSON.stringify({ runId: name.slice(-10), pid }));
+    }
+    mkdirSync(path.join(tmp, "campaign-testenv-consumer-abc123")); // not a run folder: never touched
+    mkdirSync(path.join(tmp, "campaign-testenv-writing001")); // no context yet: being written
+
+    expect(removeDeadRuns(tmp)).toEqual([path.join(tmp, folders.dead)]);
+    expect(removeDeadRuns(tmp)).toEqual([]);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+describe("the command line", () => {
+  test("--env-file (which Node.js claims) fails at once with the new name, before anything starts", async () => {
+    await expect(main(["up", "--env-file", ".env.test"])).rejects.toThrow(
+      /^campaign-testenv up: Unknown option '--env-file' \(it is --write-env now: Node\.js claims --env-file\); run "campaign-testenv help" for the options\.$/,
+    );
+  });
+
+  test("logs with no environment running nor reused: one sentence, exit 1, no stack", () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-unit-"));
+    try {
+      const cli = path.join(__dirname, "..", "..", "src", "cli.ts");
+      const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", cli, "logs"], {
+        encoding: "utf8",
+        env: { ...process.env, TMPDIR: tmp, XDG_CACHE_HOME: tmp, CAMPAIGN_TESTENV_CONTEXT: "" },
+      });
+      expect({ status: result.status, stderr: result.stderr }).toEqual({
+        status: 1,
+        stderr:
+          'campaign-testenv logs: no running environment: start one with "campaign-testenv up", or set CAMPAIGN_TESTENV_CONTEXT, or reuse one.\n',
+      });
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});

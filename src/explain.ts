@@ -1,0 +1,82 @@
+import type { EnvironmentContext } from "./context";
+import { containerState } from "./docker";
+import { ServiceDownError } from "./errors";
+import type { ServiceName } from "./services";
+
+const CONNECTION_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENOTCONN",
+  "57P01", // PostgreSQL: terminating connection due to administrator command (the server shuts down)
+]);
+const CONNECTION_NAMES = new Set([
+  "MongoNetworkError",
+  "MongoServerSelectionError",
+  "MaxRetriesPerRequestError",
+]);
+const CONNECTION_TEXT =
+  /Connection terminated|Connection is closed|connection ended|socket hang up|ECONNREFUSED|ECONNRESET/i;
+
+const STATE_ATTEMPTS = 4;
+
+/** True for the errors a client gives when its server went away: refused, reset or closed connections. */
+export function isConnectionError(error: unknown): boolean {
+  // Read, not `instanceof Error`: Node's socket errors come from another realm under Jest.
+  type Failure = { code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
+  for (let e = error as Failure | undefined, depth = 0; typeof e === "object" && e && depth < 5; depth++) {
+    if (typeof e.code === "string" && CONNECTION_CODES.has(e.code)) return true;
+    if (typeof e.name === "string" && CONNECTION_NAMES.has(e.name)) return true;
+    if (typeof e.message === "string" && CONNECTION_TEXT.test(e.message)) return true;
+    e = e.cause as Failure | undefined;
+  }
+  return false;
+}
+
+/**
+ * The error to show for a failed call to `name`: a ServiceDownError naming the container, its exit
+ * code and last log lines when the failure is a lost connection and the container is no longer
+ * running; otherwise `error` itself. `step` says what was being done ("a query", "the health check").
+ */
+export async function explainFailure(
+  context: EnvironmentContext,
+  name: ServiceName,
+  step: string,
+  error: unknown,
+): Promise<unknown> {
+  const id = context.containers?.[name];
+  if (!id || error instanceof ServiceDownError || !isConnectionError(error)) return error;
+  // A killed container can still read as running for a moment after its connections dropped.
+  for (let attempt = 0; attempt < STATE_ATTEMPTS; attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 250));
+    const state = await containerState(id).catch(() => "unknown" as const); // engine gone too: keep the client's error
+    if (state === "unknown") return error;
+    if (!state?.running) {
+      return new ServiceDownError(name, id, state?.exitCode, step, error, state?.oomKilled, state?.logTail);
+    }
+  }
+  return error;
+}
+
+/**
+ * The client, unchanged except that a promise any of its methods returns is rejected with
+ * explainFailure's error. One level deep: `pool.query(...)`, `redis.get(...)`.
+ */
+export function explaining<T extends object>(client: T, explain: (error: unknown) => Promise<unknown>): T {
+  return new Proxy(client, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        const result: unknown = value.apply(target, args);
+        // A thenable, not `instanceof Promise`: under Jest the client's promises come from another realm.
+        if (typeof (result as PromiseLike<unknown> | undefined)?.then !== "function") return result;
+        return Promise.resolve(result).catch(async (error: unknown) => {
+          throw await explain(error);
+        });
+      };
+    },
+  });
+}

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ContextError } from "./errors";
@@ -13,6 +13,13 @@ export type EnvironmentContext = {
   containers?: Partial<Record<ServiceName, string>>;
   /** The process that wrote the context file and owns the run: Jest's parent, or `campaign-testenv up`. */
   pid?: number;
+  /**
+   * A runner's environment is written while it starts: each service appears once it is ready, so a
+   * test file waits only for the services it needs. `failure` is the start's error, if it failed.
+   */
+  failure?: string;
+  /** Set once every service is ready and the warm pool of worker stores is being filled. */
+  pooled?: boolean;
 } & Partial<ServiceContexts>;
 
 /** The env var that points workers (and the CLI) at the context file. */
@@ -28,7 +35,9 @@ export function writeContext(context: EnvironmentContext): string {
   const dir = runDir(context.runId);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, "context.json");
-  writeFileSync(file, JSON.stringify({ ...context, pid: process.pid }, null, 2), { mode: 0o600 });
+  // Written whole, then renamed over the old one: a worker polling it never reads half a file.
+  writeFileSync(`${file}.tmp`, JSON.stringify({ ...context, pid: process.pid }, null, 2), { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
   return file;
 }
 

@@ -15,23 +15,41 @@ export interface StartedEnvironment {
   stop(): Promise<void>;
 }
 
+/** What a test runner's parent watches while the environment starts (src/runner.ts). */
+export interface StartWatcher {
+  /** The options are valid and an engine answers: the run exists; `context` has no service yet. */
+  launched?(context: EnvironmentContext): void;
+  /** One more service is ready; `context` holds every service ready so far. */
+  ready?(context: EnvironmentContext): void;
+}
+
 /**
  * Starts the selected services in parallel, each through its Testcontainers module, and initialises
  * them. If any fails, everything already started is removed before the error is thrown.
  */
-export async function startEnvironment(options: EnvironmentOptions = {}): Promise<StartedEnvironment> {
+export async function startEnvironment(
+  options: EnvironmentOptions = {},
+  watcher: StartWatcher = {},
+): Promise<StartedEnvironment> {
   const resolved = resolveOptions(options);
   await docker(); // fails with one clear sentence when no engine answers
   const runId = randomToken(10);
+  const context: EnvironmentContext = {
+    runId,
+    startedAt: new Date().toISOString(),
+    services: resolved.services,
+    containers: {},
+  };
+  watcher.launched?.(context);
   const progress = new Progress(resolved, runId);
   // Reuse mode's containers outlive this process on purpose; any other run's go when it ends.
   if (!resolved.reuse) startSentinel(runId, runDir(runId));
 
   const started = new Map<string, Promise<Record<string, unknown>>>();
   const peer = async (name: string) => {
-    const context = started.get(name);
-    if (!context) return undefined;
-    return context.catch(() => {
+    const peerContext = started.get(name);
+    if (!peerContext) return undefined;
+    return peerContext.catch(() => {
       throw new PeerFailedError(name);
     });
   };
@@ -43,11 +61,14 @@ export async function startEnvironment(options: EnvironmentOptions = {}): Promis
   );
   for (const run of runs) {
     const name = run.service as ServiceName;
-    const context = resolved.reuse ? startOrReuse(name, run, resolved) : service(name).start(run);
+    const starting = resolved.reuse ? startOrReuse(name, run, resolved) : service(name).start(run);
     started.set(
       run.service,
-      context.then((value: Record<string, unknown>) => {
+      starting.then((value: Record<string, unknown>) => {
         progress.ready(run);
+        Object.assign(context, { [name]: value });
+        context.containers![name] = run.containerId;
+        watcher.ready?.(context);
         return value;
       }),
     );
@@ -66,15 +87,6 @@ export async function startEnvironment(options: EnvironmentOptions = {}): Promis
     throw causes.length === 1 ? causes[0] : new StartupError(runId, causes as ServiceError[]);
   }
 
-  const context: EnvironmentContext = {
-    runId,
-    startedAt: new Date().toISOString(),
-    services: resolved.services,
-    containers: Object.fromEntries(runs.map((run) => [run.service, run.containerId])),
-  };
-  results.forEach((r, i) =>
-    Object.assign(context, { [resolved.services[i]]: (r as PromiseFulfilledResult<unknown>).value }),
-  );
   progress.done();
   // Reuse mode keeps what it started for the next run; `campaign-testenv down` or `prune` removes it.
   return { context, stop: resolved.reuse ? async () => undefined : stop };

@@ -122,12 +122,26 @@ export class MissingServiceError extends CampaignTestenvError {
   constructor(
     readonly missing: string[],
     started: string[],
+    /** Set when the environment has the service but this test file's setup did not ask for it. */
+    requested?: string[],
   ) {
     super(
-      `campaign-testenv: this test needs ${missing.join(", ")}, but the environment was started with ` +
-        `${started.join(", ")} only. Add ${missing.join(", ")} to CAMPAIGN_TESTENV_SERVICES ` +
-        `(or the services option of the Jest globals.campaignTestenv).`,
+      requested
+        ? `campaign-testenv: this test uses ${missing.join(", ")}, but its setupTestEnvironment({ services }) ` +
+            `asked for ${requested.join(", ")} only. Add ${missing.join(", ")} there.`
+        : `campaign-testenv: this test needs ${missing.join(", ")}, but the environment was started with ` +
+            `${started.join(", ")} only. Add ${missing.join(", ")} to CAMPAIGN_TESTENV_SERVICES ` +
+            `(or the services option of the Jest globals.campaignTestenv).`,
     );
+  }
+}
+
+/** The runner's environment failed to start (after the run began): every waiting test file says so. */
+export class StartupFailedError extends CampaignTestenvError {
+  override name = "StartupFailedError";
+
+  constructor(reason: string) {
+    super(`campaign-testenv: the environment of this run did not start; its error:\n${reason}`);
   }
 }
 

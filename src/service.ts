@@ -36,9 +36,14 @@ export interface Service<Name extends string, Context, Client, Flavour extends s
   start(run: ServiceRun<Flavour>): Promise<Context>;
   /** Where this worker's data lives inside the shared container (a database name, a db index...). */
   store(context: Context, workerId: number): Record<string, string | number>;
-  /** Connects this worker's store, emptied and initialised, and returns its client. */
-  provision(context: Context, workerId: number): Promise<Client>;
-  /** Back to the state right after provision. */
+  /**
+   * Builds store `id` afresh (a database cloned, an account's resources created...): what a test file
+   * starts from. Returns what `connect` needs to know of it, as JSON; the warm pool runs this ahead.
+   */
+  prepare(context: Context, id: number): Promise<unknown>;
+  /** Connects to store `id`, which `prepare` built, and returns its client(s). */
+  connect(context: Context, id: number, prepared: unknown): Promise<Client>;
+  /** Back to the state right after prepare. */
   reset(client: Client, context: Context): Promise<void>;
   close(client: Client): Promise<void>;
   /** One real round trip, within timeoutMs; throws when the service does not answer. */

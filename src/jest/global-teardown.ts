@@ -1,12 +1,9 @@
-import { removeContext } from "../context";
 import { JEST_STATE, type JestState } from "./state";
 
-/** Jest globalTeardown: removes exactly the containers globalSetup started, and the context file. */
+/** Jest globalTeardown: waits for a start still in flight, then removes the run's containers and files. */
 export default async function globalTeardown(): Promise<void> {
-  const state = (globalThis as JestState)[JEST_STATE];
-  if (!state) return; // setup failed and already removed what it had started
+  const session = (globalThis as JestState)[JEST_STATE];
+  if (!session) return; // setup failed before the run began: nothing was started
   delete (globalThis as JestState)[JEST_STATE];
-  removeContext(state.contextFile);
-  await state.environment.stop();
-  state.removeHandlers();
+  await session.teardown();
 }

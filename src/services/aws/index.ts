@@ -124,16 +124,24 @@ export const aws: Service<"aws", AwsContext, AwsStore, AwsFlavour> = {
     awsBucketPrefix: workerBucketPrefix(workerId),
   }),
 
-  async provision(context, workerId) {
-    const clients = awsClients({ ...context, accessKeyId: workerAccount(workerId) });
-    const resources = await createAwsResources(
-      clients,
-      context.spec,
-      target(context, workerBucketPrefix(workerId)),
-    );
-    const store = { ...clients, resources };
-    await resetAwsResources(store, context.spec);
-    return store;
+  async prepare(context, id) {
+    const clients = awsClients({ ...context, accessKeyId: workerAccount(id) });
+    try {
+      const resources = await createAwsResources(
+        clients,
+        context.spec,
+        target(context, workerBucketPrefix(id)),
+      );
+      await resetAwsResources({ ...clients, resources }, context.spec);
+      return resources;
+    } finally {
+      destroyAwsClients(clients);
+    }
+  },
+
+  async connect(context, id, resources) {
+    const clients = awsClients({ ...context, accessKeyId: workerAccount(id) });
+    return { ...clients, resources: resources as AwsResources };
   },
 
   reset: (store, { spec }) => resetAwsResources(store, spec),

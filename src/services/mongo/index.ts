@@ -133,12 +133,20 @@ export const mongo: Service<"mongo", MongoContext, MongoStore, MongoFlavour> = {
 
   store: (_context, workerId) => ({ mongoDatabase: workerDatabase(workerId) }),
 
-  async provision({ uri, spec, validators }, workerId) {
+  async prepare({ uri, spec, validators }, id) {
     const client = await new MongoClient(uri).connect();
-    const db = client.db(workerDatabase(workerId));
-    await db.dropDatabase();
-    await createCollections(db, spec, validators);
-    return { client, db };
+    try {
+      const db = client.db(workerDatabase(id));
+      await db.dropDatabase();
+      await createCollections(db, spec, validators);
+    } finally {
+      await client.close();
+    }
+  },
+
+  async connect({ uri }, id) {
+    const client = await new MongoClient(uri).connect();
+    return { client, db: client.db(workerDatabase(id)) };
   },
 
   /** Collections of the spec keep their validators and indexes; any other collection a test made is dropped. */

@@ -107,8 +107,8 @@ export const postgres: Service<"postgres", PostgresContext, Pool> = {
 
   store: (_context, workerId) => ({ postgresDatabase: workerDatabase(workerId) }),
 
-  async provision(context, workerId) {
-    const database = workerDatabase(workerId);
+  async prepare(context, id) {
+    const database = workerDatabase(id);
     const admin = await connect(context, "postgres");
     try {
       // FORCE: a previous test file of this worker may have left its pool open.
@@ -119,8 +119,10 @@ export const postgres: Service<"postgres", PostgresContext, Pool> = {
     } finally {
       await admin.end();
     }
-    const { host, port, user, password } = context;
-    const pool = new Pool({ host, port, user, password, database, max: 20 });
+  },
+
+  async connect({ host, port, user, password }, id) {
+    const pool = new Pool({ host, port, user, password, database: workerDatabase(id), max: 20 });
     // A later setup in this worker drops the database under an unclosed pool; that is expected, not a crash.
     pool.on("error", () => undefined);
     return pool;

@@ -25,6 +25,23 @@ export function redisDb(workerId: number): number {
   return workerId;
 }
 
+async function connectTo({ host, port, password }: RedisContext, workerId: number): Promise<Redis> {
+  // A command waits through at most 3 reconnections (under a second): with ioredis's default of 20
+  // and its backoff, a test's call on a stopped container hung for over a minute before failing.
+  const client = new Redis({
+    host,
+    port,
+    password,
+    db: redisDb(workerId),
+    lazyConnect: true,
+    maxRetriesPerRequest: 3,
+  });
+  // Reconnection errors (a stopped container) reach the failing command; no "Unhandled error event".
+  client.on("error", () => undefined);
+  await client.connect();
+  return client;
+}
+
 export const redis: Service<"redis", RedisContext, Redis> = {
   name: "redis",
   images: { redis: "redis:7-alpine" },
@@ -53,23 +70,16 @@ export const redis: Service<"redis", RedisContext, Redis> = {
 
   store: (_context, workerId) => ({ redisDb: redisDb(workerId) }),
 
-  async provision({ host, port, password }, workerId) {
-    // A command waits through at most 3 reconnections (under a second): with ioredis's default of 20
-    // and its backoff, a test's call on a stopped container hung for over a minute before failing.
-    const client = new Redis({
-      host,
-      port,
-      password,
-      db: redisDb(workerId),
-      lazyConnect: true,
-      maxRetriesPerRequest: 3,
-    });
-    // Reconnection errors (a stopped container) reach the failing command; no "Unhandled error event".
-    client.on("error", () => undefined);
-    await client.connect();
-    await client.flushdb();
-    return client;
+  async prepare(context, id) {
+    const client = await connectTo(context, id);
+    try {
+      await client.flushdb();
+    } finally {
+      client.disconnect();
+    }
   },
+
+  connect: (context, id) => connectTo(context, id),
 
   async reset(client) {
     await client.flushdb();

@@ -1,0 +1,69 @@
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { claimSlot, keepPool } from "../../src/pool";
+
+let dir: string;
+beforeEach(
+  () => (dir = path.join(mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-unit-pool-")), "pool")),
+);
+afterEach(() => rmSync(path.dirname(dir), { recursive: true, force: true }));
+
+const until = async (condition: () => boolean) => {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(condition()).toBe(true);
+};
+
+test("slots are prepared ahead, claimed once each, and prepared again when given back", async () => {
+  const prepared: number[] = [];
+  const keeper = keepPool(
+    dir,
+    [21, 22],
+    async (slot) => {
+      prepared.push(slot);
+      return { postgres: null, aws: { slot, round: prepared.length } };
+    },
+    (error) => {
+      throw error;
+    },
+  );
+  await until(() => readdirSync(dir).filter((f) => f.startsWith("ready-")).length === 2);
+
+  const first = claimSlot(dir)!;
+  const second = claimSlot(dir)!;
+  expect([first.slot, second.slot]).toEqual([21, 22]);
+  expect(first.prepared).toEqual({ postgres: null, aws: { slot: 21, round: 1 } });
+  expect(claimSlot(dir)).toBeUndefined(); // all taken: the caller builds its own stores
+
+  first.release();
+  await until(() => prepared.length === 3);
+  await until(() => readdirSync(dir).includes("ready-21.json"));
+  expect(claimSlot(dir)!.prepared).toEqual({ postgres: null, aws: { slot: 21, round: 3 } });
+  await keeper.stop();
+});
+
+test("two claimers racing for one ready slot: exactly one gets it", async () => {
+  const keeper = keepPool(
+    dir,
+    [30],
+    async () => ({}),
+    () => undefined,
+  );
+  await until(() => readdirSync(dir).includes("ready-30.json"));
+  const claims = [claimSlot(dir), claimSlot(dir), claimSlot(dir)];
+  expect(claims.filter(Boolean).map((c) => c!.slot)).toEqual([30]);
+  await keeper.stop();
+});
+
+test("a failing prepare is reported, and leaves no ready slot behind", async () => {
+  const errors: unknown[] = [];
+  const keeper = keepPool(
+    dir,
+    [40],
+    () => Promise.reject(new Error("engine gone")),
+    (e) => errors.push(e),
+  );
+  await keeper.stop();
+  expect(errors).toEqual([new Error("engine gone")]);
+  expect(claimSlot(dir)).toBeUndefined();
+});

@@ -82,6 +82,7 @@ export async function startRunnerSession(
 function startPool(context: EnvironmentContext, contextFile: string, workers: number) {
   const size = Math.min(workers + 2, MAX_POOL_SLOTS);
   const slots = Array.from({ length: size }, (_, i) => FIRST_POOL_SLOT + i);
+  const last = new Map<number, Prepared>();
   const keeper = keepPool(
     poolDir(contextFile),
     slots,
@@ -89,9 +90,10 @@ function startPool(context: EnvironmentContext, contextFile: string, workers: nu
       const prepared: Prepared = {};
       await Promise.all(
         context.services.map(async (name) => {
-          prepared[name] = (await service(name).prepare(context[name], slot)) ?? null;
+          prepared[name] = (await service(name).prepare(context[name], slot, last.get(slot)?.[name])) ?? null;
         }),
       );
+      last.set(slot, prepared);
       return prepared;
     },
     // Test files then prepare their own stores, as they do before the pool is filled.

@@ -38,9 +38,10 @@ export interface Service<Name extends string, Context, Client, Flavour extends s
   store(context: Context, workerId: number): Record<string, string | number>;
   /**
    * Builds store `id` afresh (a database cloned, an account's resources created...): what a test file
-   * starts from. Returns what `connect` needs to know of it, as JSON; the warm pool runs this ahead.
+   * starts from. Returns what `connect` needs to know of it, as JSON; the warm pool runs this ahead,
+   * passing what the slot's previous prepare returned (a service may then do less, as AWS does).
    */
-  prepare(context: Context, id: number): Promise<unknown>;
+  prepare(context: Context, id: number, previous?: unknown): Promise<unknown>;
   /** Connects to store `id`, which `prepare` built, and returns its client(s). */
   connect(context: Context, id: number, prepared: unknown): Promise<Client>;
   /** Back to the state right after prepare. */

@@ -37,6 +37,8 @@ export interface SetupOptions {
 export interface TestEnvironment {
   context: EnvironmentContext;
   worker: WorkerStores;
+  /** The services this test file has stores of: the ones it asked for, or every started one. */
+  services: ServiceName[];
   /** This worker's store of any service, e.g. `env.store("postgres")`; the fields below are shortcuts. */
   store<K extends ServiceName>(name: K): ServiceStores[K];
   readonly pg: Pool;
@@ -50,6 +52,12 @@ export interface TestEnvironment {
 
 const WAIT_POLL_MS = 20;
 
+/** A test that needs a service the environment was not started with fails at once, with the fix. */
+function checkStarted(context: EnvironmentContext, needed: ServiceName[] | undefined): void {
+  const missing = (needed ?? []).filter((s) => !context.services.includes(s));
+  if (missing.length > 0) throw new MissingServiceError(missing, context.services);
+}
+
 /**
  * The context once every service in `needed` is ready. A runner's environment is still starting when
  * its first test files run; each waits here for what it needs only. A failed start fails it with the
@@ -58,8 +66,7 @@ const WAIT_POLL_MS = 20;
 async function readyContext(needed: ServiceName[] | undefined): Promise<EnvironmentContext> {
   for (;;) {
     const context = readContext();
-    const missing = (needed ?? []).filter((s) => !context.services.includes(s));
-    if (missing.length > 0) throw new MissingServiceError(missing, context.services);
+    checkStarted(context, needed);
     if (context.failure) throw new StartupFailedError(context.failure);
     if ((needed ?? context.services).every((name) => context[name] !== undefined)) return context;
     await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
@@ -74,6 +81,7 @@ async function readyContext(needed: ServiceName[] | undefined): Promise<Environm
  */
 export async function setupTestEnvironment(options: SetupOptions = {}): Promise<TestEnvironment> {
   const context = options.context ?? (await readyContext(options.services));
+  checkStarted(context, options.services);
   const names = (options.services ?? context.services).filter((name) => context[name] !== undefined);
   const claim =
     options.workerId === undefined && context.pooled
@@ -126,6 +134,7 @@ export async function setupTestEnvironment(options: SetupOptions = {}): Promise<
   return {
     context,
     worker,
+    services: names,
     store,
     get pg() {
       return store("postgres");

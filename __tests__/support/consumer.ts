@@ -52,8 +52,11 @@ export const TSCONFIG = JSON.stringify({
   },
 });
 
-/** A new project in the temp folder with the packed package and Jest installed, and `files` in it. */
-export function createConsumerProject(files: Record<string, string>): string {
+/** A new project in the temp folder with the packed package, a runner (Jest by default) and `files` in it. */
+export function createConsumerProject(
+  files: Record<string, string>,
+  tools = ["jest", "ts-jest", "typescript", "@types/jest", "@types/node"],
+): string {
   const project = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-consumer-"));
   // prepack builds dist first, so the tarball is what `npm publish` would upload.
   ok(run(npm, ["pack", "--pack-destination", project], {}, packageRoot));
@@ -61,12 +64,7 @@ export function createConsumerProject(files: Record<string, string>): string {
   const own = JSON.parse(readFileSync(path.join(packageRoot, "package.json"), "utf8")) as {
     devDependencies: Record<string, string>;
   };
-  const devDependencies = Object.fromEntries(
-    ["jest", "ts-jest", "typescript", "@types/jest", "@types/node"].map((name) => [
-      name,
-      own.devDependencies[name],
-    ]),
-  );
+  const devDependencies = Object.fromEntries(tools.map((name) => [name, own.devDependencies[name]]));
   writeFileSync(
     path.join(project, "package.json"),
     JSON.stringify({

@@ -9,7 +9,7 @@ import type { TestEnvironment } from "../worker";
  */
 export async function cleanTestData(env: TestEnvironment): Promise<void> {
   await Promise.all(
-    env.context.services.map((name) =>
+    env.services.map((name) =>
       service(name)
         .reset(env.store(name), env.context[name])
         .catch(async (error: unknown) => {

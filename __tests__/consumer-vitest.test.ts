@@ -1,0 +1,77 @@
+// The Vitest path another repo takes: the packed package in a throwaway project whose vitest.config
+// has one line for it; two test files in two Vitest workers write the same ids at once, under both of
+// Vitest's pools (forks and threads), and each sees only its own; a file that needs a service the run
+// did not start gets the clear error.
+import { rmSync } from "node:fs";
+import { createConsumerProject, npx, run as runIn } from "./support/consumer";
+
+let project: string;
+const run = (args: string[]) =>
+  runIn(npx, ["vitest", "run", ...args], { CAMPAIGN_TESTENV_SERVICES: "postgres,redis" }, project);
+
+const files: Record<string, string> = {
+  "vitest.config.mjs": `export default { test: { globalSetup: "campaign-testenv/vitest", testTimeout: 60_000 } };\n`,
+  ...Object.fromEntries(
+    ["left", "right"].map((owner) => [
+      `tests/${owner}.test.ts`,
+      `import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
+import { cleanTestData, setupTestEnvironment, teardownTestEnvironment, type TestEnvironment } from "campaign-testenv";
+
+let env: TestEnvironment;
+beforeAll(async () => {
+  env = await setupTestEnvironment({ services: ["postgres", "redis"] });
+});
+afterAll(() => teardownTestEnvironment(env));
+beforeEach(() => cleanTestData(env));
+
+test("${owner}: its own row 1 and its own Redis key, while the other worker writes the same", async () => {
+  await env.pg.query("CREATE TABLE IF NOT EXISTS widgets (id integer PRIMARY KEY, owner text NOT NULL)");
+  await env.pg.query("INSERT INTO widgets (id, owner) VALUES (1, $1)", ["${owner}"]);
+  await env.redis.set("widget:1", "${owner}");
+  for (let i = 0; i < 20; i++) {
+    const { rows } = await env.pg.query("SELECT owner FROM widgets");
+    expect(rows).toEqual([{ owner: "${owner}" }]);
+    expect(await env.redis.get("widget:1")).toBe("${owner}");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  console.log("pool " + process.env.VITEST_POOL_ID + " stores " + env.worker.id + ": " + env.worker.postgresDatabase);
+});
+`,
+    ]),
+  ),
+  "missing/needs-mongo.test.ts": `import { test } from "vitest";
+import { setupTestEnvironment } from "campaign-testenv";
+
+test("asks for Mongo, which this run did not start", async () => {
+  await setupTestEnvironment({ services: ["mongo"] });
+});
+`,
+};
+
+beforeAll(() => {
+  project = createConsumerProject(files, ["vitest", "typescript", "@types/node"]);
+}, 300_000);
+afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+test.each(["forks", "threads"])(
+  "pool %s: two Vitest workers, the same ids at once, each its own stores",
+  (pool) => {
+    const result = run(["tests", `--pool=${pool}`, "--maxWorkers=2"]);
+    const output = `${result.stdout}\n${result.stderr}`;
+    expect({ status: result.status, output }).toMatchObject({ status: 0 });
+    expect(output).toMatch(/Tests\s+2 passed/);
+    const seen = [...output.matchAll(/pool (\d+) stores (\d+): (\S+)/g)];
+    expect(seen).toHaveLength(2);
+    expect(new Set(seen.map((m) => m[3])).size).toBe(2); // two different databases
+  },
+  240_000,
+);
+
+test("a test file that needs a service the run did not start fails with the fix in its message", () => {
+  const result = run(["missing"]);
+  expect(result.status).toBe(1);
+  expect(`${result.stdout}${result.stderr}`).toContain(
+    "campaign-testenv: this test needs mongo, but the environment was started with postgres, redis only. " +
+      "Add mongo to CAMPAIGN_TESTENV_SERVICES",
+  );
+}, 240_000);

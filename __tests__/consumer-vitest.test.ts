@@ -10,7 +10,12 @@ const run = (args: string[]) =>
   runIn(npx, ["vitest", "run", ...args], { CAMPAIGN_TESTENV_SERVICES: "postgres,redis" }, project);
 
 const files: Record<string, string> = {
-  "vitest.config.mjs": `export default { test: { globalSetup: "campaign-testenv/vitest", testTimeout: 60_000 } };\n`,
+  // The README's Vitest config, as a consumer writes it (a comment line either side marks the example).
+  "vitest.config.mjs": `
+// #region vitest-config
+export default { test: { globalSetup: "campaign-testenv/vitest", hookTimeout: 60_000 } };
+// #endregion vitest-config
+`,
   ...Object.fromEntries(
     ["left", "right"].map((owner) => [
       `tests/${owner}.test.ts`,

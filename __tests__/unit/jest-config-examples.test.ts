@@ -43,6 +43,19 @@ test("README and quick start: the preset alone", () => {
   expectValid(config);
 });
 
+test("README: type-checking in ts-jest again, one line over the preset's transpile-only transform", () => {
+  const config = load((module) => {
+    // #region typecheck-opt-out
+    module.exports = { preset: "campaign-testenv", transform: { "^.+\\.tsx?$": "ts-jest" } };
+    // #endregion typecheck-opt-out
+  });
+  expectValid(config);
+  // Jest merges a config's transform over its preset's, key by key: the same pattern replaces the preset's.
+  const [pattern] = Object.keys(config.transform!);
+  const presetSource = readFileSync(path.join(root, "jest-preset.js"), "utf8");
+  expect(presetSource).toContain(`transform: { ${JSON.stringify(pattern)}: [require.resolve("ts-jest")`);
+});
+
 test("README: services and migrations in globals.campaignTestenv", () => {
   const config = load((module) => {
     // #region globals

@@ -1,8 +1,9 @@
 // The path another repo takes: `npm pack`, install the tarball into a throwaway project outside this
-// repo, a Jest config that only names the preset, TypeScript tests that ts-jest type-checks against
-// the published declarations, run with two real Jest workers. Then the same project asks for a
+// repo, a Jest config that only names the preset, TypeScript tests that `tsc --noEmit` type-checks
+// against the published declarations (the preset only transpiles), run with two real Jest workers. Then the same project asks for a
 // service it did not start and must get the clear error. Also: ESM and CommonJS imports, the CLI.
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { createConsumerProject, npx, ok, run as runIn, TSCONFIG } from "./support/consumer";
 
 let project: string;
@@ -84,6 +85,22 @@ test("the packed package runs the consumer's tests with the preset, two workers 
   const databases = [...output.matchAll(/worker (\d+): (\S+)/g)].map((m) => m[2]);
   expect(new Set(databases).size).toBe(2);
 }, 240_000);
+
+test("the consumer's tests type-check against the published declarations, as the README's step does", () => {
+  ok(run(npx, ["tsc", "--noEmit", "-p", "."]));
+  // The check has teeth: a wrong type in a test file fails it (while the transpile-only preset would run it).
+  writeFileSync(
+    path.join(project, "__tests__", "wrong.ts"),
+    `import { setupTestEnvironment } from "campaign-testenv";\nsetupTestEnvironment({ services: ["kafka"] });\n`,
+  );
+  try {
+    const result = run(npx, ["tsc", "--noEmit", "-p", "."]);
+    expect(result.status).not.toBe(0);
+    expect(result.stdout).toContain("Type '\"kafka\"' is not assignable");
+  } finally {
+    rmSync(path.join(project, "__tests__", "wrong.ts"));
+  }
+}, 120_000);
 
 test("a consumer test that needs a service the run did not start fails with the fix in its message", () => {
   const result = run(npx, ["jest", "--roots", "missing"], consumerEnv);

@@ -7,7 +7,12 @@ import { createConsumerProject, npx, run as runIn } from "./support/consumer";
 
 let project: string;
 const run = (args: string[]) =>
-  runIn(npx, ["vitest", "run", ...args], { CAMPAIGN_TESTENV_SERVICES: "postgres,redis" }, project);
+  runIn(
+    npx,
+    ["vitest", "run", ...args],
+    { CAMPAIGN_TESTENV_SERVICES: "postgres,redis", NO_COLOR: "1" },
+    project,
+  );
 
 const files: Record<string, string> = {
   // The README's Vitest config, as a consumer writes it (a comment line either side marks the example).

@@ -4,7 +4,8 @@
 import path from "node:path";
 import { MongoClient } from "mongodb";
 import { Client } from "pg";
-import type { ResolvedOptions, ServiceName } from "../src";
+import type { EnvironmentContext, ResolvedOptions, ServiceName } from "../src";
+import { localstack } from "../src/services/aws/localstack";
 import {
   awsClients,
   createAwsResources,
@@ -72,6 +73,8 @@ export interface ComposeRun {
   project: string;
   env: NodeJS.ProcessEnv;
   containerIds: string[];
+  /** Where each service listens, for a context that points tests at the baseline. */
+  addresses: Partial<Record<ServiceName, { host: string; port: number }>>;
 }
 
 /** Starts the baseline and returns once every service is healthy and initialised. */
@@ -175,7 +178,81 @@ export async function composeUp(options: ResolvedOptions, project: string): Prom
     }
   }
   const containerIds = (await compose(project, env, "ps", "-q")).split("\n").filter(Boolean);
-  return { project, env, containerIds };
+  const addresses = Object.fromEntries(
+    await Promise.all(options.services.map(async (name) => [name, await address(name)] as const)),
+  );
+  return { project, env, containerIds, addresses };
+}
+
+/**
+ * A context for the baseline, so the reference suite runs on it unchanged: its fixed credentials, and
+ * a template database copied from the migrated one (the compose era had none; workers clone it here).
+ */
+export async function composeContext(options: ResolvedOptions, up: ComposeRun): Promise<EnvironmentContext> {
+  const { postgres, mongo, redis, aws } = up.addresses;
+  const context: EnvironmentContext = {
+    runId: up.project,
+    startedAt: new Date().toISOString(),
+    services: options.services,
+  };
+  if (postgres) {
+    const admin = new Client({ ...postgres, user: "campaign", password: PASSWORD, database: "postgres" });
+    await admin.connect();
+    try {
+      await admin.query("CREATE DATABASE campaign_tpl TEMPLATE campaign");
+    } finally {
+      await admin.end();
+    }
+    const url = `postgres://campaign:${PASSWORD}@${postgres.host}:${postgres.port}/campaign`;
+    context.postgres = {
+      image: options.images.postgres,
+      ...postgres,
+      user: "campaign",
+      password: PASSWORD,
+      database: "campaign",
+      templateDatabase: "campaign_tpl",
+      url,
+    };
+  }
+  if (mongo) {
+    const uri = `mongodb://${mongo.host}:${mongo.port}`;
+    const transactions = options.flavours.mongo === "mongo";
+    const spec = loadCollectionsSpec(options.specsDir);
+    context.mongo = {
+      image: options.images.mongo,
+      flavour: options.flavours.mongo,
+      ...mongo,
+      uri,
+      database: "campaign",
+      validators: transactions,
+      transactions,
+      spec,
+    };
+  }
+  if (redis) {
+    context.redis = {
+      image: options.images.redis,
+      ...redis,
+      password: PASSWORD,
+      url: `redis://:${PASSWORD}@${redis.host}:${redis.port}`,
+    };
+  }
+  if (aws) {
+    const spec = loadAwsResourcesSpec(options.specsDir);
+    context.aws = {
+      image: options.images.aws,
+      flavour: "localstack",
+      unavailable: localstack.unavailable,
+      endpoint: `http://${aws.host}:${aws.port}`,
+      region: "us-east-1",
+      accessKeyId: "000000000000",
+      secretAccessKey: "test",
+      spec,
+      specsDir: options.specsDir,
+      secretValues: Object.fromEntries(spec.secrets.map((s) => [s.name, s.value])),
+    };
+  }
+  return context;
 }
 
 export async function composeDown(up: Pick<ComposeRun, "project" | "env">): Promise<void> {

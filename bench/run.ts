@@ -29,7 +29,8 @@ import {
 } from "../src";
 import { removeContainers } from "../src/docker";
 import { packageRoot } from "../src/paths";
-import { composeDown, composeUp } from "./compose";
+import { composeContext, composeDown, composeUp } from "./compose";
+import { writeContext } from "../src/context";
 import {
   containersMemoryMiB,
   IDLE_SETTLE_MS,
@@ -298,6 +299,121 @@ async function measureLoad(flavour: Flavour): Promise<{ atDefault: LoadRun; high
 
 const ms = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n.toFixed(1)} ms`);
 
+interface SuiteRun {
+  /** From the command's start to the first test's start. */
+  firstTestMs: number;
+  /** From the command's start to its exit. */
+  wallMs: number;
+  /** Each file's setupTestEnvironment, in the order the files started. */
+  setupMs: number[];
+}
+
+const SUITE_RUNNERS = {
+  jest: [require.resolve("jest/bin/jest"), "-c", "bench/suite/jest.config.ts"],
+  vitest: [
+    path.join(packageRoot, "node_modules/vitest/vitest.mjs"),
+    "run",
+    "-c",
+    "bench/suite/vitest.config.mjs",
+  ],
+};
+
+/** The reference suite (bench/suite) end to end, as a user runs it: the clock starts with the command. */
+async function suiteRun(
+  runner: keyof typeof SUITE_RUNNERS,
+  env: NodeJS.ProcessEnv,
+  startedAt = Date.now(),
+): Promise<SuiteRun> {
+  const logFile = path.join(
+    mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-bench-suite-")),
+    "log.jsonl",
+  );
+  try {
+    await run(process.execPath, SUITE_RUNNERS[runner], {
+      cwd: packageRoot,
+      env: { ...env, BENCH_SUITE_LOG: logFile, CAMPAIGN_TESTENV_QUIET: "true" },
+      maxBuffer: 16 << 20,
+    });
+    const wallMs = Date.now() - startedAt;
+    const entries = readFileSync(logFile, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { firstTestAt: number; setupMs: number })
+      .sort((a, b) => a.firstTestAt - b.firstTestAt);
+    return {
+      firstTestMs: entries[0].firstTestAt - startedAt,
+      wallMs,
+      setupMs: entries.map((e) => e.setupMs),
+    };
+  } finally {
+    rmSync(path.dirname(logFile), { recursive: true, force: true });
+  }
+}
+
+/** The compose way: the baseline brought up and initialised, then the same suite run on it with Jest. */
+async function suiteOnCompose(i: number): Promise<SuiteRun> {
+  const startedAt = Date.now();
+  const project = `ctsuite${process.pid}x${i}`;
+  let up;
+  const dir = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-bench-compose-"));
+  try {
+    up = await composeUp(options, project);
+    const file = writeContext(await composeContext(options, up));
+    return await suiteRun(
+      "jest",
+      { ...process.env, BENCH_SUITE_COMPOSE: "1", CAMPAIGN_TESTENV_CONTEXT: file },
+      startedAt,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await composeDown(up ?? { project, env: { ...process.env, ...imageEnv() } }).catch((e: Error) =>
+      log(`compose down failed: ${e.message}`),
+    );
+  }
+}
+
+/** Jest and Vitest, cold and with reuse, against the compose way; rotating order, REPEATS each. */
+async function measureSuite() {
+  const cache = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-bench-reuse-"));
+  const reuseEnv = { ...process.env, CAMPAIGN_TESTENV_REUSE: "true", XDG_CACHE_HOME: cache };
+  const sides = {
+    compose: (i: number) => suiteOnCompose(i),
+    "jest cold": () => suiteRun("jest", process.env),
+    "vitest cold": () => suiteRun("vitest", process.env),
+    "jest reuse": () => suiteRun("jest", reuseEnv),
+    "vitest reuse": () => suiteRun("vitest", reuseEnv),
+  };
+  type Side = keyof typeof sides;
+  const names = Object.keys(sides) as Side[];
+  const runs = Object.fromEntries(names.map((n) => [n, [] as SuiteRun[]])) as Record<Side, SuiteRun[]>;
+  try {
+    await suiteRun("jest", reuseEnv); // leaves the reused environment for the reuse rows
+    for (let i = 0; i < REPEATS; i++) {
+      for (const name of names.map((_, k) => names[(k + i) % names.length])) {
+        const r = await sides[name](i);
+        runs[name].push(r);
+        log(
+          `suite ${i + 1}/${REPEATS}, ${name}: first test at ${ms(r.firstTestMs)}, done at ${ms(r.wallMs)}`,
+        );
+      }
+    }
+  } finally {
+    await removeRecordedContainers(cache);
+    rmSync(cache, { recursive: true, force: true });
+  }
+  return Object.fromEntries(
+    names.map((n) => [
+      n,
+      {
+        firstTestMs: summary(runs[n].map((r) => r.firstTestMs)),
+        wallMs: summary(runs[n].map((r) => r.wallMs)),
+        // A claim from a warm pool: the files after the first two, which start once the pool is filled.
+        laterSetupMs: summary(runs[n].flatMap((r) => r.setupMs.slice(2))),
+      },
+    ]),
+  ) as Record<Side, { firstTestMs: Summary; wallMs: Summary; laterSetupMs: Summary }>;
+}
+
 async function measureFlavour(flavour: Flavour) {
   log(`starting one ${flavour} environment in this process for the reset and provisioning rows`);
   const environment = await startEnvironment({ quiet: true, awsFlavour: flavour });
@@ -319,6 +435,10 @@ async function main(): Promise<void> {
   );
   const startup = await measureStartup();
   const reuse = await measureReuse();
+  log(
+    "running the reference suite (bench/suite, 10 files) with Jest and Vitest, cold and reused, and the compose way",
+  );
+  const suite = await measureSuite();
   const flavours = {} as Record<
     Flavour,
     Awaited<ReturnType<typeof measureFlavour>> & { load: Awaited<ReturnType<typeof measureLoad>> }
@@ -395,6 +515,28 @@ async function main(): Promise<void> {
       ],
     );
   }
+  const composeFirst = suite.compose.firstTestMs.median;
+  for (const side of ["jest cold", "vitest cold", "jest reuse", "vitest reuse", "compose"] as const) {
+    const { firstTestMs, wallMs, laterSetupMs } = suite[side];
+    const ratio = firstTestMs.median / composeFirst;
+    rows.push(
+      [
+        `suite, ${side}: command to first test (median)`,
+        side === "compose"
+          ? ms(firstTestMs.median)
+          : `${ms(firstTestMs.median)} (${ratio.toFixed(2)}x compose)`,
+        side === "compose" ? "baseline" : side.endsWith("cold") ? "<= 0.4x compose" : "",
+        side.endsWith("cold") ? ratio <= 0.4 : undefined,
+      ],
+      [`suite, ${side}: whole run (median)`, ms(wallMs.median), "", undefined],
+      [
+        `suite, ${side}: a later file's setup (median / p95)`,
+        `${ms(laterSetupMs.median)} / ${ms(laterSetupMs.p95)}`,
+        side === "compose" ? "" : "< 30 ms median",
+        side === "compose" ? undefined : laterSetupMs.median < 30,
+      ],
+    );
+  }
   const width = [0, 1, 2].map((c) => Math.max(...rows.map((r) => String(r[c]).length), 8));
   const line = (cells: string[]) => `| ${cells.map((cell, c) => cell.padEnd(width[c] ?? 3)).join(" | ")} |`;
   console.log();
@@ -416,6 +558,7 @@ async function main(): Promise<void> {
     images: options.images,
     repeats: REPEATS,
     startup: { composeMs: startup.compose, composeMemoryMiB: startup.composeMemory, reuseMs: reuse },
+    suite,
     flavours: Object.fromEntries(
       FLAVOURS.map((f) => [
         f,

@@ -387,6 +387,7 @@ async function measureSuite() {
   const names = Object.keys(sides) as Side[];
   const runs = Object.fromEntries(names.map((n) => [n, [] as SuiteRun[]])) as Record<Side, SuiteRun[]>;
   try {
+    await run("npm", ["run", "build"], { cwd: packageRoot }); // the suite runs on dist/, as consumers do
     await suiteRun("jest", reuseEnv); // leaves the reused environment for the reuse rows
     for (let i = 0; i < REPEATS; i++) {
       for (const name of names.map((_, k) => names[(k + i) % names.length])) {

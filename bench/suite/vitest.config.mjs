@@ -1,14 +1,15 @@
-// The reference suite under Vitest, on the package's sources (globals: the same files as under Jest).
+// The reference suite under Vitest, on the built package (dist/, as a consumer gets it), with globals:
+// the same files as under Jest.
 import path from "node:path";
 
-const root = path.resolve(import.meta.dirname, "../..");
+const dist = path.resolve(import.meta.dirname, "../../dist/src");
 export default {
-  resolve: { alias: { "campaign-testenv": path.join(root, "src/index.ts") } },
+  resolve: { alias: { "campaign-testenv": path.join(dist, "index.js") } },
   test: {
     root: import.meta.dirname,
     include: ["*.test.ts"],
     globals: true,
-    globalSetup: path.join(root, "src/vitest/global-setup.ts"),
+    globalSetup: path.join(dist, "vitest/global-setup.js"),
     hookTimeout: 180_000,
     testTimeout: 180_000,
   },

@@ -145,7 +145,8 @@ export const mongo: Service<"mongo", MongoContext, MongoStore, MongoFlavour> = {
   },
 
   async connect({ uri }, id) {
-    const client = await new MongoClient(uri).connect();
+    // The driver connects on the first operation: a claim from the warm pool waits for no handshake.
+    const client = new MongoClient(uri);
     return { client, db: client.db(workerDatabase(id)) };
   },
 

@@ -25,7 +25,8 @@ export function redisDb(workerId: number): number {
   return workerId;
 }
 
-async function connectTo({ host, port, password }: RedisContext, workerId: number): Promise<Redis> {
+/** A client of logical database `workerId`; with lazyConnect it connects on its first command. */
+function clientOf({ host, port, password }: RedisContext, workerId: number): Redis {
   // A command waits through at most 3 reconnections (under a second): with ioredis's default of 20
   // and its backoff, a test's call on a stopped container hung for over a minute before failing.
   const client = new Redis({
@@ -38,7 +39,6 @@ async function connectTo({ host, port, password }: RedisContext, workerId: numbe
   });
   // Reconnection errors (a stopped container) reach the failing command; no "Unhandled error event".
   client.on("error", () => undefined);
-  await client.connect();
   return client;
 }
 
@@ -71,7 +71,7 @@ export const redis: Service<"redis", RedisContext, Redis> = {
   store: (_context, workerId) => ({ redisDb: redisDb(workerId) }),
 
   async prepare(context, id) {
-    const client = await connectTo(context, id);
+    const client = clientOf(context, id);
     try {
       await client.flushdb();
     } finally {
@@ -79,7 +79,8 @@ export const redis: Service<"redis", RedisContext, Redis> = {
     }
   },
 
-  connect: (context, id) => connectTo(context, id),
+  // No handshake here: a claim from the warm pool waits for nothing.
+  connect: async (context, id) => clientOf(context, id),
 
   async reset(client) {
     await client.flushdb();

@@ -1,25 +1,19 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { resolveOptions } from "../../src/options";
 import { reuseInputs } from "../../src/reuse";
 import { loadAwsResourcesSpec } from "../../src/services/aws/resources";
+import { specsFolder } from "./specs-folder";
 
-let dir: string;
-beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-unit-aws-"))));
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-const setUp = () => {
-  writeFileSync(path.join(dir, "001_a.sql"), "SELECT 1;");
-  writeFileSync(path.join(dir, "aws-resources.json"), "{}");
-  writeFileSync(path.join(dir, "mongo-collections.json"), JSON.stringify({ collections: [] }));
-  return resolveOptions({ migrationsDir: dir, specsDir: dir }, {});
-};
+const scratch = specsFolder("aws");
+const setUp = scratch.options;
 
 describe("loadAwsResourcesSpec", () => {
   test("missing sections default to empty lists", () => {
-    writeFileSync(path.join(dir, "aws-resources.json"), JSON.stringify({ buckets: [{ name: "b" }] }));
-    expect(loadAwsResourcesSpec(dir)).toEqual({
+    writeFileSync(
+      path.join(scratch.folder(), "aws-resources.json"),
+      JSON.stringify({ buckets: [{ name: "b" }] }),
+    );
+    expect(loadAwsResourcesSpec(scratch.folder())).toEqual({
       buckets: [{ name: "b" }],
       queues: [],
       topics: [],
@@ -30,10 +24,14 @@ describe("loadAwsResourcesSpec", () => {
   });
 
   test("an unreadable or broken spec is an error naming the file", () => {
-    const file = path.join(dir, "aws-resources.json");
-    expect(() => loadAwsResourcesSpec(dir)).toThrow(`cannot read the AWS resources spec ${file} (ENOENT`);
+    const file = path.join(scratch.folder(), "aws-resources.json");
+    expect(() => loadAwsResourcesSpec(scratch.folder())).toThrow(
+      `cannot read the AWS resources spec ${file} (ENOENT`,
+    );
     writeFileSync(file, "{");
-    expect(() => loadAwsResourcesSpec(dir)).toThrow(`cannot read the AWS resources spec ${file}`);
+    expect(() => loadAwsResourcesSpec(scratch.folder())).toThrow(
+      `cannot read the AWS resources spec ${file}`,
+    );
   });
 
   test("the package's own spec: every dead-letter queue and subscribed queue is in it", () => {
@@ -48,16 +46,16 @@ describe("fingerprint (what reuse mode hashes)", () => {
   test("aws: follows the services its secrets read, only when they are started", () => {
     const options = setUp();
     writeFileSync(
-      path.join(dir, "aws-resources.json"),
+      path.join(scratch.folder(), "aws-resources.json"),
       JSON.stringify({ secrets: [{ name: "db", value: { url: "{{postgres.url}}" } }] }),
     );
     const withPostgres = reuseInputs("aws", options);
-    writeFileSync(path.join(dir, "001_a.sql"), "SELECT 2;");
+    writeFileSync(path.join(scratch.folder(), "001_a.sql"), "SELECT 2;");
     expect(reuseInputs("aws", options)).not.toBe(withPostgres);
 
     const awsOnly = { ...options, services: ["aws" as const] };
     const before = reuseInputs("aws", awsOnly);
-    writeFileSync(path.join(dir, "001_a.sql"), "SELECT 3;");
+    writeFileSync(path.join(scratch.folder(), "001_a.sql"), "SELECT 3;");
     expect(reuseInputs("aws", awsOnly)).toBe(before);
   });
 });

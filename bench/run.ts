@@ -30,7 +30,7 @@ import {
 import { removeContainers } from "../src/docker";
 import { packageRoot } from "../src/paths";
 import { composeContext, composeDown, composeUp } from "./compose";
-import { writeContext } from "../src/context";
+import { removeContext, writeContext } from "../src/context";
 import {
   containersMemoryMiB,
   IDLE_SETTLE_MS,
@@ -355,17 +355,17 @@ async function suiteOnCompose(i: number): Promise<SuiteRun> {
   const startedAt = Date.now();
   const project = `ctsuite${process.pid}x${i}`;
   let up;
-  const dir = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-bench-compose-"));
+  let file: string | undefined;
   try {
     up = await composeUp(options, project);
-    const file = writeContext(await composeContext(options, up));
+    file = writeContext(await composeContext(options, up));
     return await suiteRun(
       "jest",
       { ...process.env, BENCH_SUITE_COMPOSE: "1", CAMPAIGN_TESTENV_CONTEXT: file },
       startedAt,
     );
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (file) removeContext(file);
     await composeDown(up ?? { project, env: { ...process.env, ...imageEnv() } }).catch((e: Error) =>
       log(`compose down failed: ${e.message}`),
     );

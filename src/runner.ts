@@ -12,7 +12,7 @@ import { onStopSignal } from "./signals";
 
 /** The warm pool's store sets are numbered from here: runner worker ids (1..20) and the ids tests pick
  * for themselves (40 and up) stay clear of them. */
-export const FIRST_POOL_SLOT = 21;
+const FIRST_POOL_SLOT = 21;
 const MAX_POOL_SLOTS = 16;
 
 export interface RunnerSession {

@@ -1,6 +1,6 @@
 // The AWS role on the flavour this run started (CAMPAIGN_TESTENV_AWS_FLAVOUR; CI runs it on both): each
-// worker is an AWS account of its own, with production names; the DynamoDB locks table; the Lambda
-// function and its queue trigger. What a flavour lacks is reported with the reason, and that report is
+// store set is an AWS account of its own, with production names; the DynamoDB locks table; the Lambda
+// function and its queue trigger. What the image lacks is reported with its reason, and that report is
 // what these tests check on it: nothing is skipped.
 import { DescribeTimeToLiveCommand, PutItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { InvokeCommand } from "@aws-sdk/client-lambda";
@@ -17,13 +17,11 @@ import {
 } from "../src";
 
 const aws = readContext().aws!;
-const WORKER_IDS = [50, 51];
 
-let envs: TestEnvironment[] = [];
+// Two store sets in this one file: two accounts side by side.
+let envs: TestEnvironment<"aws">[] = [];
 beforeAll(async () => {
-  envs = await Promise.all(
-    WORKER_IDS.map((workerId) => setupTestEnvironment({ workerId, services: ["aws"] })),
-  );
+  envs = await Promise.all([1, 2].map(() => setupTestEnvironment({ services: ["aws"] })));
 });
 afterAll(() => Promise.all(envs.map((env) => teardownTestEnvironment(env))));
 beforeEach(() => Promise.all(envs.map((env) => cleanTestData(env))));
@@ -39,18 +37,19 @@ const waiting = async (env: TestEnvironment, queue: string) => {
 };
 
 describe(`accounts (${aws.flavour})`, () => {
-  test("each worker signs as its own 12-digit account; queues, topics and tables keep their names", () => {
-    for (const [i, env] of envs.entries()) {
-      const account = String(WORKER_IDS[i]).padStart(12, "0");
-      expect(env.worker.awsAccount).toBe(account);
+  test("each store set signs as its own 12-digit account; queues, topics and tables keep their names", () => {
+    expect(envs[0].storeSet.awsAccount).not.toBe(envs[1].storeSet.awsAccount);
+    for (const env of envs) {
+      const account = String(env.storeSet.id).padStart(12, "0");
+      expect(env.storeSet.awsAccount).toBe(account);
       const { queues, topics, buckets } = env.aws.resources;
       expect(queues["dial-tasks"]).toMatchObject({
         name: "dial-tasks",
         arn: `arn:aws:sqs:us-east-1:${account}:dial-tasks`,
       });
       expect(topics["call-events"]).toBe(`arn:aws:sns:us-east-1:${account}:call-events`);
-      // S3 bucket names are one namespace across accounts, as in AWS: only they carry the worker.
-      expect(buckets["reports"]).toBe(`w${WORKER_IDS[i]}-reports`);
+      // S3 bucket names are one namespace across accounts, as in AWS: only they carry the store set.
+      expect(buckets["reports"]).toBe(`s${env.storeSet.id}-reports`);
     }
   });
 
@@ -83,9 +82,9 @@ describe(`accounts (${aws.flavour})`, () => {
 });
 
 describe(`DynamoDB locks table (${aws.flavour})`, () => {
-  if (aws.unavailable.dynamodb) {
-    test("is reported unavailable, with the reason, and not created", () => {
-      expect(aws.unavailable.dynamodb).toMatch(/DynamoDB Local.*ministack/);
+  if (!aws.capabilities.dynamodb.ok) {
+    test("is reported lacking, with the image's reason, and not created", () => {
+      expect(aws.capabilities.dynamodb.reason).toMatch(/DynamoDB Local.*ministack/);
       expect(envs[0].aws.resources.tables).toEqual({});
     });
     return;
@@ -132,13 +131,13 @@ describe(`DynamoDB locks table (${aws.flavour})`, () => {
     expect(await acquireLock(locks, { lockId: "l", owner: "b", ttlMs: 1000, now: now + 2000 })).toBe(true);
   });
 
-  test("each account has its own table; cleanTestData empties only the worker's", async () => {
+  test("each account has its own table; cleanTestData empties only the store set's", async () => {
     const [first, second] = envs;
     const put = (env: TestEnvironment) =>
       env.aws.dynamodb.send(
         new PutItemCommand({
           TableName: "distributed-locks",
-          Item: { lockId: { S: "x" }, owner: { S: String(env.worker.id) } },
+          Item: { lockId: { S: "x" }, owner: { S: String(env.storeSet.id) } },
         }),
       );
     await Promise.all([put(first), put(second)]);
@@ -151,9 +150,9 @@ describe(`DynamoDB locks table (${aws.flavour})`, () => {
 });
 
 describe(`Lambda (${aws.flavour})`, () => {
-  if (aws.unavailable.lambda) {
-    test("is reported unavailable, with the reason, and no function is created", () => {
-      expect(aws.unavailable.lambda).toMatch(/Docker.*ministack/);
+  if (!aws.capabilities.lambda.ok) {
+    test("is reported lacking, with the image's reason, and no function is created", () => {
+      expect(aws.capabilities.lambda.reason).toMatch(/Docker.*ministack/);
       expect(envs[0].aws.resources.functions).toEqual({});
     });
     return;
@@ -181,7 +180,7 @@ describe(`Lambda (${aws.flavour})`, () => {
   test("the function is deployed in each account from its source, and answers an invocation", async () => {
     const [env] = envs;
     expect(env.aws.resources.functions["optout-sync"]).toBe(
-      `arn:aws:lambda:us-east-1:${env.worker.awsAccount}:function:optout-sync`,
+      `arn:aws:lambda:us-east-1:${env.storeSet.awsAccount}:function:optout-sync`,
     );
     const { FunctionError, Payload } = await env.aws.lambda.send(
       new InvokeCommand({

@@ -41,7 +41,7 @@ afterAll(() => teardownTestEnvironment(env));
 beforeEach(() => cleanTestData(env));
 
 const count = async (sql: string, values: unknown[] = []) =>
-  Number((await env.pg.query(sql, values)).rows[0].count);
+  Number((await env.postgres.query(sql, values)).rows[0].count);
 
 /** Places a call that must be admitted. */
 async function placed(campaignId: string, contactId: string, now?: Date): Promise<ActiveCall> {
@@ -70,7 +70,7 @@ async function drain(queue: string, expected: number): Promise<Message[]> {
 describe("blacklist and opt-outs", () => {
   test("a blacklisted number is refused with its reason and nothing is written anywhere", async () => {
     const { campaign, contacts } = await seedCampaign(env, { contacts: 1 });
-    await blacklistPhone(env.pg, contacts[0].phone, { reason: "complaint" });
+    await blacklistPhone(env.postgres, contacts[0].phone, { reason: "complaint" });
 
     const result = await startCall(stores, campaign.id, contacts[0].id);
 
@@ -92,19 +92,23 @@ describe("blacklist and opt-outs", () => {
 
     // Written the way a person types it; normalised to the contact's E.164 number.
     const spaced = `${contact.phone.slice(0, 2)} ${contact.phone.slice(2, 5)} ${contact.phone.slice(5)}`;
-    expect(await blacklistPhone(env.pg, spaced)).toEqual({ ok: true, phone: contact.phone, added: true });
+    expect(await blacklistPhone(env.postgres, spaced)).toEqual({
+      ok: true,
+      phone: contact.phone,
+      added: true,
+    });
     expect(await startCall(stores, campaign.id, contact.id)).toMatchObject({
       ok: false,
       reason: "blacklisted",
     });
 
-    await env.pg.query("DELETE FROM blacklist WHERE phone = $1", [contact.phone]);
+    await env.postgres.query("DELETE FROM blacklist WHERE phone = $1", [contact.phone]);
     const again = await placed(campaign.id, contact.id);
     expect(again.attempt).toBe(2);
   });
 
   test("an invalid number cannot be blacklisted, and says why", async () => {
-    expect(await blacklistPhone(env.pg, "call me maybe")).toMatchObject({
+    expect(await blacklistPhone(env.postgres, "call me maybe")).toMatchObject({
       ok: false,
       reason: "invalid_number",
     });
@@ -114,7 +118,7 @@ describe("blacklist and opt-outs", () => {
   test("opt-outs: global, this campaign's, the contact's flag; an SMS-only opt-out does not stop calls", async () => {
     const { campaign, contacts } = await seedCampaign(env, { contacts: 4 });
     const other = await seedCampaign(env);
-    await env.pg.query("UPDATE contacts SET opted_out = true WHERE id = $1", [contacts[2].id]);
+    await env.postgres.query("UPDATE contacts SET opted_out = true WHERE id = $1", [contacts[2].id]);
     const optOuts = [
       makeOptOut(contacts[0].phone, { channel: "voice" }),
       makeOptOut(contacts[1].phone, { campaign_id: campaign.id }),
@@ -122,9 +126,10 @@ describe("blacklist and opt-outs", () => {
       // Another campaign's opt-out does not concern this one.
       makeOptOut(contacts[3].phone, { campaign_id: other.campaign.id }),
     ];
-    await env.pg.query("INSERT INTO opt_outs SELECT * FROM json_populate_recordset(null::opt_outs, $1)", [
-      JSON.stringify(optOuts),
-    ]);
+    await env.postgres.query(
+      "INSERT INTO opt_outs SELECT * FROM json_populate_recordset(null::opt_outs, $1)",
+      [JSON.stringify(optOuts)],
+    );
 
     const results = await Promise.all(contacts.map((c) => startCall(stores, campaign.id, c.id)));
 
@@ -282,7 +287,7 @@ describe("call and SMS records", () => {
         { type: "hangup", at: at(95.5), data: { outcome: "answered" } },
       ],
     });
-    const { rows } = await env.pg.query(
+    const { rows } = await env.postgres.query(
       "SELECT status, outcome, duration_seconds, answered_at FROM calls WHERE id = $1",
       [busy.id],
     );
@@ -330,11 +335,11 @@ describe("call and SMS records", () => {
     ]);
     expect(await count("SELECT count(*) FROM sms_messages WHERE contact_id = $1", [contact.id])).toBe(2);
     expect(
-      (await env.pg.query("SELECT source FROM blacklist WHERE phone = $1", [contact.phone])).rows,
+      (await env.postgres.query("SELECT source FROM blacklist WHERE phone = $1", [contact.phone])).rows,
     ).toEqual([{ source: "sms_stop" }]);
     expect(
       (
-        await env.pg.query("SELECT campaign_id, channel, source FROM opt_outs WHERE phone = $1", [
+        await env.postgres.query("SELECT campaign_id, channel, source FROM opt_outs WHERE phone = $1", [
           contact.phone,
         ])
       ).rows,
@@ -387,7 +392,7 @@ describe("the whole workflow", () => {
       );
       return parseContactsCsv(await object.Body!.transformToString());
     };
-    const imported = await ingestContacts(env.pg, campaign.id, [
+    const imported = await ingestContacts(env.postgres, campaign.id, [
       ...(await upload("contacts/sample-contacts.csv")),
       ...(await upload("contacts/invalid-contacts.csv")),
     ]);
@@ -404,7 +409,7 @@ describe("the whole workflow", () => {
     expect(await startCall(stores, campaign.id, liam, { now })).toMatchObject({
       reason: "campaign_not_active",
     });
-    expect(await changeCampaignStatus(env.pg, campaign.id, "active")).toMatchObject({ ok: true });
+    expect(await changeCampaignStatus(env.postgres, campaign.id, "active")).toMatchObject({ ok: true });
 
     const [toLiam, toMia, toNoah] = await Promise.all(
       [liam, mia, noah].map((id) => placed(campaign.id, id, now)),

@@ -25,15 +25,15 @@ afterAll(() => teardownTestEnvironment(env));
 beforeEach(() => cleanTestData(env));
 
 const statusOf = async (id: string) =>
-  (await env.pg.query("SELECT status FROM campaigns WHERE id = $1", [id])).rows[0].status;
+  (await env.postgres.query("SELECT status FROM campaigns WHERE id = $1", [id])).rows[0].status;
 
 describe("lifecycle", () => {
   test("a campaign goes draft -> active -> paused -> active -> completed, and stays completed", async () => {
     const { campaign } = await seedCampaign(env, { campaign: { status: "draft" } });
     for (const to of ["active", "paused", "active", "completed"] as const) {
-      expect(await changeCampaignStatus(env.pg, campaign.id, to)).toMatchObject({ ok: true, to });
+      expect(await changeCampaignStatus(env.postgres, campaign.id, to)).toMatchObject({ ok: true, to });
     }
-    expect(await changeCampaignStatus(env.pg, campaign.id, "active")).toEqual({
+    expect(await changeCampaignStatus(env.postgres, campaign.id, "active")).toEqual({
       ok: false,
       reason: "invalid_transition",
       detail: `campaign ${campaign.id}: completed -> active`,
@@ -47,7 +47,7 @@ describe("lifecycle", () => {
       pairs.map(([from]) => seedCampaign(env, { campaign: { status: from } })),
     );
     const results = await Promise.all(
-      pairs.map(([, to], i) => changeCampaignStatus(env.pg, seeded[i].campaign.id, to)),
+      pairs.map(([, to], i) => changeCampaignStatus(env.postgres, seeded[i].campaign.id, to)),
     );
     const allowed = pairs.filter((_, i) => results[i].ok).map(([from, to]) => `${from}->${to}`);
     expect(allowed.sort()).toEqual(
@@ -68,8 +68,8 @@ describe("lifecycle", () => {
   test("two concurrent changes to final statuses: exactly one wins", async () => {
     const { campaign } = await seedCampaign(env, { campaign: { status: "active" } });
     const results = await Promise.all([
-      changeCampaignStatus(env.pg, campaign.id, "completed"),
-      changeCampaignStatus(env.pg, campaign.id, "cancelled"),
+      changeCampaignStatus(env.postgres, campaign.id, "completed"),
+      changeCampaignStatus(env.postgres, campaign.id, "cancelled"),
     ]);
     const winners = results.flatMap((r) => (r.ok ? [r.to] : []));
     expect(winners).toHaveLength(1);
@@ -93,14 +93,14 @@ describe("lifecycle", () => {
     const { campaign, contacts } = await seedCampaign(env, { contacts: 2 });
     const first = await startCall(stores, campaign.id, contacts[0].id);
     if (!first.ok) throw new Error(first.detail);
-    await changeCampaignStatus(env.pg, campaign.id, "paused");
+    await changeCampaignStatus(env.postgres, campaign.id, "paused");
 
     expect(await startCall(stores, campaign.id, contacts[1].id)).toMatchObject({
       reason: "campaign_not_active",
     });
     await endCall(stores, first.call, "answered");
     expect(await heldSlots(env.redis, campaign.id)).toEqual([]);
-    await changeCampaignStatus(env.pg, campaign.id, "active");
+    await changeCampaignStatus(env.postgres, campaign.id, "active");
     expect(await startCall(stores, campaign.id, contacts[1].id)).toMatchObject({ ok: true });
   });
 });
@@ -114,20 +114,21 @@ describe("contact ingestion", () => {
       phone: `${p.slice(0, 2)} ${p.slice(2, 5)} ${p.slice(5)}`,
       first_name: "Ann",
     }));
-    const result = await ingestContacts(env.pg, campaign.id, inputs);
+    const result = await ingestContacts(env.postgres, campaign.id, inputs);
     expect(result.rejected).toEqual([]);
     expect(result.duplicates).toEqual([]);
     expect(result.inserted.map((c) => c.phone)).toEqual(phones);
-    const { rows } = await env.pg.query("SELECT count(*)::int AS n FROM contacts WHERE campaign_id = $1", [
-      campaign.id,
-    ]);
+    const { rows } = await env.postgres.query(
+      "SELECT count(*)::int AS n FROM contacts WHERE campaign_id = $1",
+      [campaign.id],
+    );
     expect(rows[0].n).toBe(2000);
   });
 
   test("duplicates are reported, within the batch and against the campaign; the first one wins", async () => {
     const { campaign, contacts } = await seedCampaign(env, { contacts: 1 });
     const fresh = uniquePhone();
-    const result = await ingestContacts(env.pg, campaign.id, [
+    const result = await ingestContacts(env.postgres, campaign.id, [
       { phone: fresh, first_name: "First" },
       { phone: `00${fresh.slice(1)}`, first_name: "Second" },
       { phone: contacts[0].phone },
@@ -137,13 +138,13 @@ describe("contact ingestion", () => {
       [1, "duplicate_in_batch"],
       [2, "already_in_campaign"],
     ]);
-    const { rows } = await env.pg.query("SELECT first_name FROM contacts WHERE phone = $1", [fresh]);
+    const { rows } = await env.postgres.query("SELECT first_name FROM contacts WHERE phone = $1", [fresh]);
     expect(rows).toEqual([{ first_name: "First" }]);
   });
 
   test("invalid numbers and time zones are rejected with reasons; the valid rest goes in", async () => {
     const { campaign } = await seedCampaign(env);
-    const result = await ingestContacts(env.pg, campaign.id, [
+    const result = await ingestContacts(env.postgres, campaign.id, [
       { phone: "+1 (202) 555-0143" },
       { phone: "202-555-0144" },
       { phone: "+12025550145", time_zone: "Mars/Olympus_Mons" },
@@ -169,14 +170,14 @@ describe("contact ingestion", () => {
   test("a default country reads national numbers, dropping the trunk prefix", async () => {
     const { campaign } = await seedCampaign(env);
     const us = await ingestContacts(
-      env.pg,
+      env.postgres,
       campaign.id,
       [{ phone: "(202) 555-0147" }, { phone: "1 202 555 0148" }],
       {
         defaultCountryCode: "1",
       },
     );
-    const uk = await ingestContacts(env.pg, campaign.id, [{ phone: "020 7946 0959" }], {
+    const uk = await ingestContacts(env.postgres, campaign.id, [{ phone: "020 7946 0959" }], {
       defaultCountryCode: "44",
     });
     expect([...us.inserted, ...uk.inserted].map((c) => c.phone)).toEqual([
@@ -189,7 +190,7 @@ describe("contact ingestion", () => {
   test("a completed or cancelled campaign takes no contacts", async () => {
     for (const status of ["completed", "cancelled"] as const) {
       const { campaign } = await seedCampaign(env, { campaign: { status } });
-      await expect(ingestContacts(env.pg, campaign.id, [{ phone: uniquePhone() }])).rejects.toThrow(
+      await expect(ingestContacts(env.postgres, campaign.id, [{ phone: uniquePhone() }])).rejects.toThrow(
         `campaign ${campaign.id} is ${status}: it takes no more contacts`,
       );
     }
@@ -201,9 +202,10 @@ describe("isolation between campaigns", () => {
     const phone = uniquePhone();
     const a = await seedCampaign(env, { contacts: [{ phone }] });
     const b = await seedCampaign(env, { contacts: [{ phone }] });
-    await env.pg.query("INSERT INTO opt_outs SELECT * FROM json_populate_recordset(null::opt_outs, $1)", [
-      JSON.stringify([makeOptOut(phone, { campaign_id: a.campaign.id })]),
-    ]);
+    await env.postgres.query(
+      "INSERT INTO opt_outs SELECT * FROM json_populate_recordset(null::opt_outs, $1)",
+      [JSON.stringify([makeOptOut(phone, { campaign_id: a.campaign.id })])],
+    );
     expect(await startCall(stores, a.campaign.id, a.contacts[0].id)).toMatchObject({ reason: "opted_out" });
     expect(await startCall(stores, b.campaign.id, b.contacts[0].id)).toMatchObject({ ok: true });
   });
@@ -243,7 +245,7 @@ describe("constraints", () => {
     const b = await seedCampaign(env);
     const call = makeCall(b.campaign.id, a.contacts[0].id);
     await expect(
-      env.pg.query("INSERT INTO calls (id, campaign_id, contact_id) VALUES ($1, $2, $3)", [
+      env.postgres.query("INSERT INTO calls (id, campaign_id, contact_id) VALUES ($1, $2, $3)", [
         call.id,
         call.campaign_id,
         call.contact_id,
@@ -279,17 +281,19 @@ describe("constraints", () => {
     await expect(endCall(stores, started.call, "donation", { donation: { amountCents: 0 } })).rejects.toThrow(
       /donations_amount_positive/,
     );
-    const { rows } = await env.pg.query("SELECT status FROM calls WHERE id = $1", [started.call.id]);
+    const { rows } = await env.postgres.query("SELECT status FROM calls WHERE id = $1", [started.call.id]);
     expect(rows).toEqual([{ status: "dialing" }]);
     await endCall(stores, started.call, "donation", { donation: { amountCents: 1500, currency: "EUR" } });
-    const { rows: donations } = await env.pg.query("SELECT call_id, amount_cents, currency FROM donations");
+    const { rows: donations } = await env.postgres.query(
+      "SELECT call_id, amount_cents, currency FROM donations",
+    );
     expect(donations).toEqual([{ call_id: started.call.id, amount_cents: 1500, currency: "EUR" }]);
   });
 
   test("one global opt-out per number: NULL campaign ids collide", async () => {
     const phone = uniquePhone();
     const insert = () =>
-      env.pg.query("INSERT INTO opt_outs SELECT * FROM json_populate_recordset(null::opt_outs, $1)", [
+      env.postgres.query("INSERT INTO opt_outs SELECT * FROM json_populate_recordset(null::opt_outs, $1)", [
         JSON.stringify([makeOptOut(phone)]),
       ]);
     await insert();

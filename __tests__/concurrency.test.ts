@@ -36,7 +36,7 @@ let stores: CallStores;
 beforeAll(async () => {
   env = await setupTestEnvironment({ services: ["postgres", "mongo", "redis", "aws"] });
   const { host, port, user, password } = env.context.postgres!;
-  pool = new Pool({ host, port, user, password, database: env.worker.postgresDatabase, max: POOL_SIZE });
+  pool = new Pool({ host, port, user, password, database: env.storeSet.postgresDatabase, max: POOL_SIZE });
   stores = callStores(env, { pg: pool });
 });
 afterAll(async () => {

@@ -35,16 +35,16 @@ afterAll(() => teardownTestEnvironment(env));
 beforeEach(() => cleanTestData(env));
 
 test("${owner}: its own row 1 and its own Redis key, while the other worker writes the same", async () => {
-  await env.pg.query("CREATE TABLE IF NOT EXISTS widgets (id integer PRIMARY KEY, owner text NOT NULL)");
-  await env.pg.query("INSERT INTO widgets (id, owner) VALUES (1, $1)", ["${owner}"]);
+  await env.postgres.query("CREATE TABLE IF NOT EXISTS widgets (id integer PRIMARY KEY, owner text NOT NULL)");
+  await env.postgres.query("INSERT INTO widgets (id, owner) VALUES (1, $1)", ["${owner}"]);
   await env.redis.set("widget:1", "${owner}");
   for (let i = 0; i < 20; i++) {
-    const { rows } = await env.pg.query("SELECT owner FROM widgets");
+    const { rows } = await env.postgres.query("SELECT owner FROM widgets");
     expect(rows).toEqual([{ owner: "${owner}" }]);
     expect(await env.redis.get("widget:1")).toBe("${owner}");
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  console.log("pool " + process.env.VITEST_POOL_ID + " stores " + env.worker.id + ": " + env.worker.postgresDatabase);
+  console.log("pool " + process.env.VITEST_POOL_ID + " stores " + env.storeSet.id + ": " + env.storeSet.postgresDatabase);
 });
 `,
     ]),

@@ -35,15 +35,15 @@ test("${owner}: its own widget 1 and its own Redis key, while the other worker w
   expect(url).toMatch(/^postgres(ql)?:\\/\\//);
   expect(redisPort).toBeGreaterThan(0);
 
-  await env.pg.query("INSERT INTO widgets (id, owner) VALUES (1, $1)", ["${owner}"]);
+  await env.postgres.query("INSERT INTO widgets (id, owner) VALUES (1, $1)", ["${owner}"]);
   await env.redis.set("widget:1", "${owner}");
   for (let i = 0; i < 20; i++) {
-    const { rows } = await env.pg.query("SELECT owner FROM widgets");
+    const { rows } = await env.postgres.query("SELECT owner FROM widgets");
     expect(rows).toEqual([{ owner: "${owner}" }]);
     expect(await env.redis.get("widget:1")).toBe("${owner}");
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  console.log("worker " + env.worker.id + ": " + env.worker.postgresDatabase);
+  console.log("worker " + env.storeSet.id + ": " + env.storeSet.postgresDatabase);
 });
 `,
     ]),

@@ -20,6 +20,7 @@ import {
 import { loadCollectionsSpec } from "../src/services/mongo";
 import { loadAwsResourcesSpec } from "../src/services/aws/resources";
 import { packageRoot } from "../src/paths";
+import { StoreSets } from "../src/store-sets";
 
 let env: TestEnvironment;
 beforeAll(async () => {
@@ -29,7 +30,7 @@ afterAll(() => teardownTestEnvironment(env));
 beforeEach(() => cleanTestData(env));
 
 const count = async (table: string) =>
-  Number((await env.pg.query(`SELECT count(*) FROM ${table}`)).rows[0].count);
+  Number((await env.postgres.query(`SELECT count(*) FROM ${table}`)).rows[0].count);
 
 describe("context", () => {
   test("describes every service with serialisable connection details", () => {
@@ -55,16 +56,17 @@ describe("context", () => {
     expect(context.aws).toMatchObject({ endpoint: expect.stringMatching(/^http:\/\//), region: "us-east-1" });
   });
 
-  test("gives this test file its own store set: a slot of the warm pool, or its worker's", () => {
-    const { id } = env.worker;
-    expect(id === Number(process.env.JEST_WORKER_ID) || id >= 21).toBe(true);
-    expect(env.worker).toEqual({
+  test("gives this test file a store set the allocator handed out: a warm pool's, or one of its own", () => {
+    const { id } = env.storeSet;
+    // Held by the runner's parent (the pool's sets) or by this process (a set it built itself).
+    expect([env.context.pid, process.pid]).toContain(new StoreSets(env.context.storeSets).held()[id]);
+    expect(env.storeSet).toEqual({
       id,
-      postgresDatabase: `campaign_w${id}`,
-      mongoDatabase: `campaign_w${id}`,
+      postgresDatabase: `campaign_s${id}`,
+      mongoDatabase: `campaign_s${id}`,
       redisDb: id,
       awsAccount: String(id).padStart(12, "0"),
-      awsBucketPrefix: `w${id}-`,
+      awsBucketPrefix: `s${id}-`,
     });
   });
 });
@@ -72,13 +74,13 @@ describe("context", () => {
 describe("PostgreSQL", () => {
   test("has every migration applied and recorded with its checksum", async () => {
     const files = readdirSync(`${packageRoot}/migrations`).filter((f) => f.endsWith(".sql"));
-    const { rows } = await env.pg.query("SELECT name, checksum FROM schema_migrations ORDER BY name");
+    const { rows } = await env.postgres.query("SELECT name, checksum FROM schema_migrations ORDER BY name");
     expect(rows.map((r) => r.name)).toEqual(files.sort());
     rows.forEach((r) => expect(r.checksum).toMatch(/^[0-9a-f]{64}$/));
   });
 
   test("has the Campaign System's tables, constraints and indexes", async () => {
-    const { rows: tables } = await env.pg.query(
+    const { rows: tables } = await env.postgres.query(
       "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
     );
     expect(tables.map((t) => t.tablename)).toEqual(
@@ -93,28 +95,28 @@ describe("PostgreSQL", () => {
         "users",
       ]),
     );
-    const { rows: fks } = await env.pg.query(
+    const { rows: fks } = await env.postgres.query(
       "SELECT count(*)::int AS n FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace",
     );
     expect(fks[0].n).toBeGreaterThanOrEqual(8);
     await seedTestData(env);
     const contact = testData.tables.contacts[0];
     await expect(
-      env.pg.query("INSERT INTO contacts (campaign_id, phone) VALUES ($1, $2)", [
+      env.postgres.query("INSERT INTO contacts (campaign_id, phone) VALUES ($1, $2)", [
         contact.campaign_id,
         contact.phone,
       ]),
     ).rejects.toThrow(/duplicate key/);
     await expect(
-      env.pg.query("INSERT INTO contacts (campaign_id, phone) VALUES ($1, '555-0100')", [
+      env.postgres.query("INSERT INTO contacts (campaign_id, phone) VALUES ($1, '555-0100')", [
         contact.campaign_id,
       ]),
     ).rejects.toThrow(/check constraint/);
   });
 
   test("the worker database is a clone of the template, not the main database", async () => {
-    const { rows } = await env.pg.query("SELECT current_database() AS db");
-    expect(rows[0].db).toBe(env.worker.postgresDatabase);
+    const { rows } = await env.postgres.query("SELECT current_database() AS db");
+    expect(rows[0].db).toBe(env.storeSet.postgresDatabase);
     const { host, port, user, password, database } = env.context.postgres!;
     const main = new Client({ host, port, user, password, database });
     await main.connect();
@@ -141,7 +143,7 @@ describe("Mongo", () => {
 
   test("enforces the $jsonSchema validators where the server supports them", async () => {
     const insertInvalid = env.mongo.collection("call_records").insertOne({ callId: 42 });
-    if (env.context.mongo!.validators) {
+    if (env.context.mongo!.capabilities.validators.ok) {
       await expect(insertInvalid).rejects.toThrow(/Document failed validation/);
     } else {
       // FerretDB v1: the startup output says validators are not enforced; make sure that is the truth.
@@ -232,7 +234,7 @@ describe("AWS", () => {
 describe("helpers", () => {
   test("withTransaction always rolls back, on success and on failure", async () => {
     const [user] = testData.tables.users;
-    const inside = await withTransaction(env.pg, async (client) => {
+    const inside = await withTransaction(env.postgres, async (client) => {
       await client.query(
         "INSERT INTO users (id, email, name, role, password_hash) VALUES ($1, $2, $3, $4, $5)",
         [user.id, user.email, user.name, user.role, "x"],
@@ -242,7 +244,7 @@ describe("helpers", () => {
     expect(inside).toBe(1);
     expect(await count("users")).toBe(0);
     await expect(
-      withTransaction(env.pg, async (client) => {
+      withTransaction(env.postgres, async (client) => {
         await client.query(
           "INSERT INTO users (email, name, role, password_hash) VALUES ('a@b.c', 'A', 'analyst', 'x')",
         );
@@ -331,7 +333,15 @@ describe("helpers", () => {
       expect(() => partial.pg).toThrow(
         "this test needs postgres, but the environment was started with redis only",
       );
+      // The store set's names are typed for every service; one not set up says so when read.
+      expect(() => partial.storeSet.postgresDatabase).toThrow("this test needs postgres");
+      expect(partial.storeSet.redisDb).toBe(partial.storeSet.id);
+      expect(Object.keys(partial.storeSet)).toEqual(["id", "redisDb"]);
       expect(await partial.redis.ping()).toBe("PONG");
+      // 0.2's names fail with the new one.
+      expect(() => (partial as unknown as { worker: unknown }).worker).toThrow(
+        "campaign-testenv: env.worker was renamed env.storeSet",
+      );
     } finally {
       await partial.close();
     }

@@ -1,6 +1,6 @@
-// `jest --maxWorkers=N` is safe: several workers write the same ids into the same containers at the same
-// time, and each reads back only its own data. The workers are simulated in this one process by claiming
-// the stores of worker ids that the real Jest workers of this run never use.
+// `jest --maxWorkers=N` is safe: several store sets get the same ids written into the same containers at
+// the same time, and each reads back only its own data. Test files are simulated in this one process by
+// claiming four store sets at once (many runner workers: __tests__/many-workers.test.ts).
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { testData } from "../fixtures/test-data";
@@ -12,8 +12,8 @@ import {
   type TestEnvironment,
 } from "../src";
 
-const WORKER_IDS = [40, 41, 42, 43];
-// The same ids in every worker: a fixture campaign, a call, a Redis key, an S3 key.
+const SETS = 4;
+// The same ids in every store set: a fixture campaign, a call, a Redis key, an S3 key.
 const CAMPAIGN_ID = testData.tables.campaigns[0].id;
 const CALL_ID = "7e57da7a-0000-4000-8000-000000000001";
 const REDIS_KEY = "campaign:active-calls";
@@ -22,8 +22,8 @@ const S3_KEY = "isolation/probe.txt";
 let envs: TestEnvironment[] = [];
 beforeAll(async () => {
   const settled = await Promise.allSettled(
-    WORKER_IDS.map((workerId) =>
-      setupTestEnvironment({ workerId, services: ["postgres", "mongo", "redis", "aws"] }),
+    Array.from({ length: SETS }, () =>
+      setupTestEnvironment({ services: ["postgres", "mongo", "redis", "aws"] }),
     ),
   );
   envs = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
@@ -32,15 +32,15 @@ beforeAll(async () => {
 });
 afterAll(() => Promise.all(envs.map((env) => teardownTestEnvironment(env))));
 
-const payloadOf = (env: TestEnvironment) => `written by worker ${env.worker.id}`;
+const payloadOf = (env: TestEnvironment) => `written by store set ${env.storeSet.id}`;
 const bucket = (env: TestEnvironment) => env.aws.resources.buckets["uploads"];
 const dialTasks = (env: TestEnvironment) => env.aws.resources.queues["dial-tasks"].url;
 
-/** Writes this worker's payload under the shared ids, in every store at once. */
+/** Writes this store set's payload under the shared ids, in every store at once. */
 async function writeSameIds(env: TestEnvironment): Promise<void> {
   const payload = payloadOf(env);
   await Promise.all([
-    env.pg.query("UPDATE campaigns SET name = $1 WHERE id = $2", [payload, CAMPAIGN_ID]),
+    env.postgres.query("UPDATE campaigns SET name = $1 WHERE id = $2", [payload, CAMPAIGN_ID]),
     env.mongo
       .collection("event_logs")
       .insertOne({ type: "isolation.probe", callId: CALL_ID, payload: { payload }, createdAt: new Date() }),
@@ -55,10 +55,10 @@ async function writeSameIds(env: TestEnvironment): Promise<void> {
   ]);
 }
 
-/** What this worker sees under the shared ids (the queue is only counted, not consumed). */
+/** What this store set sees under the shared ids (the queue is only counted, not consumed). */
 async function readSameIds(env: TestEnvironment) {
   const [campaigns, events, redis, object, queue] = await Promise.all([
-    env.pg.query<{ name: string }>("SELECT name FROM campaigns WHERE id = $1", [CAMPAIGN_ID]),
+    env.postgres.query<{ name: string }>("SELECT name FROM campaigns WHERE id = $1", [CAMPAIGN_ID]),
     env.mongo.collection("event_logs").find({ callId: CALL_ID }).toArray(),
     env.redis.get(REDIS_KEY),
     env.aws.s3
@@ -81,8 +81,8 @@ async function readSameIds(env: TestEnvironment) {
   };
 }
 
-test("each worker gets its own database, Redis db, Mongo database and AWS names", () => {
-  const names = envs.map((env) => env.worker);
+test("each store set gets its own database, Redis db, Mongo database and AWS names", () => {
+  const names = envs.map((env) => env.storeSet);
   for (const key of [
     "postgresDatabase",
     "mongoDatabase",
@@ -90,14 +90,14 @@ test("each worker gets its own database, Redis db, Mongo database and AWS names"
     "awsAccount",
     "awsBucketPrefix",
   ] as const) {
-    expect(new Set(names.map((w) => w[key])).size).toBe(WORKER_IDS.length);
+    expect(new Set(names.map((w) => w[key])).size).toBe(SETS);
   }
-  expect(new Set(envs.map(bucket)).size).toBe(WORKER_IDS.length);
-  expect(new Set(envs.map(dialTasks)).size).toBe(WORKER_IDS.length);
+  expect(new Set(envs.map(bucket)).size).toBe(SETS);
+  expect(new Set(envs.map(dialTasks)).size).toBe(SETS);
 });
 
-test("workers writing the same ids at the same time each read back only their own data", async () => {
-  // The same fixture primary keys in every worker at once: one shared database would reject them.
+test("store sets written with the same ids at the same time each read back only their own data", async () => {
+  // The same fixture primary keys in every store set at once: one shared database would reject them.
   await Promise.all(envs.map((env) => cleanTestData(env)));
   await Promise.all(envs.map((env) => seedTestData(env)));
   await Promise.all(envs.map(writeSameIds));
@@ -111,14 +111,14 @@ test("workers writing the same ids at the same time each read back only their ow
       object: payload,
       queued: 1,
     });
-    const { rows } = await env.pg.query("SELECT count(*)::int AS n FROM campaigns");
+    const { rows } = await env.postgres.query("SELECT count(*)::int AS n FROM campaigns");
     expect(rows[0].n).toBe(testData.tables.campaigns.length);
     await expect(env.mongo.collection("call_records").countDocuments()).resolves.toBe(
       testData.collections.call_records.length,
     );
   }
 
-  // Cleaning one worker leaves every other worker's data where it was.
+  // Cleaning one store set leaves every other one's data where it was.
   const [cleaned, ...others] = envs;
   await cleanTestData(cleaned);
   await expect(readSameIds(cleaned)).resolves.toEqual({

@@ -30,7 +30,7 @@ const { setupTestEnvironment, teardownTestEnvironment } = require("campaign-test
 
 test("holds the environment until it is interrupted", async () => {
   const env = await setupTestEnvironment({ services: ["postgres", "redis"] });
-  await env.pg.query("SELECT 1");
+  await env.postgres.query("SELECT 1");
   writeFileSync(process.env.READY_FILE, "ready");
   await new Promise((resolve) => setTimeout(resolve, 300000));
   await teardownTestEnvironment(env);
@@ -223,11 +223,11 @@ test("a container killed during a test: the failing call, checkServicesHealth an
   const env = await setupTestEnvironment({ context });
   const contextFile = writeContext(context);
   try {
-    await env.pg.query("SELECT 1");
+    await env.postgres.query("SELECT 1");
     const engine = await docker();
     await engine.getContainer(context.containers!.postgres!).kill();
 
-    const failure = (await env.pg.query("SELECT 1").catch((error: Error) => error)) as Error;
+    const failure = (await env.postgres.query("SELECT 1").catch((error: Error) => error)) as Error;
     outputs.push(failure.message);
     expect(failure.message).toMatch(
       /^campaign-testenv: the postgres container [0-9a-f]{12} exited with code 137 during the run, so a postgres call failed \(.+\); something outside this run stopped it/,

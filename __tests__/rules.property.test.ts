@@ -121,7 +121,7 @@ describe("calling window", () => {
   test("agrees with PostgreSQL's time zone arithmetic at any instant, in any zone", async () => {
     await fc.assert(
       fc.asyncProperty(instant, window, async (now, w) => {
-        const { rows } = await env.pg.query<{ local_seconds: number; inside: boolean }>(
+        const { rows } = await env.postgres.query<{ local_seconds: number; inside: boolean }>(
           `SELECT floor(extract(epoch FROM local))::int AS local_seconds, local >= $3::time AND local < $4::time AS inside
            FROM (SELECT ($1::timestamptz AT TIME ZONE $2)::time AS local) l`,
           [now, w.timeZone, w.start, w.end],

@@ -1,11 +1,12 @@
 // The baseline: the same images started the compose way and waited on the way the old setup.sh did
 // (one CLI check per service, in turn, retried every second), then initialised with the package's own
 // functions, one step after another as a shell script runs them.
+import os from "node:os";
 import path from "node:path";
 import { MongoClient } from "mongodb";
 import { Client } from "pg";
 import type { EnvironmentContext, ResolvedOptions, ServiceName } from "../src";
-import { localstack } from "../src/services/aws/localstack";
+import { capabilitiesOf } from "../src/services/aws/capabilities";
 import {
   awsClients,
   createAwsResources,
@@ -165,6 +166,7 @@ export async function composeUp(options: ResolvedOptions, project: string): Prom
       // Secret values as written in the spec (placeholders unfilled): the same number of secrets is created.
       const secretValues = Object.fromEntries(spec.secrets.map((s) => [s.name, s.value]));
       const target = {
+        account: "000000000000",
         bucketPrefix: "",
         secretValues,
         specsDir: options.specsDir,
@@ -194,6 +196,7 @@ export async function composeContext(options: ResolvedOptions, up: ComposeRun): 
     runId: up.project,
     startedAt: new Date().toISOString(),
     services: options.services,
+    storeSets: path.join(os.tmpdir(), `campaign-testenv-bench-${up.project}`, "store-sets"),
   };
   if (postgres) {
     const admin = new Client({ ...postgres, user: "campaign", password: PASSWORD, database: "postgres" });
@@ -206,6 +209,8 @@ export async function composeContext(options: ResolvedOptions, up: ComposeRun): 
     const url = `postgres://campaign:${PASSWORD}@${postgres.host}:${postgres.port}/campaign`;
     context.postgres = {
       image: options.images.postgres,
+      flavour: "postgres",
+      capabilities: {},
       ...postgres,
       user: "campaign",
       password: PASSWORD,
@@ -216,22 +221,24 @@ export async function composeContext(options: ResolvedOptions, up: ComposeRun): 
   }
   if (mongo) {
     const uri = `mongodb://${mongo.host}:${mongo.port}`;
-    const transactions = options.flavours.mongo === "mongo";
+    // The compose era's settings: what each Mongo flavour was known to do, not probed.
+    const known = options.flavours.mongo === "mongo" ? { ok: true } : { ok: false, reason: "FerretDB v1" };
     const spec = loadCollectionsSpec(options.specsDir);
     context.mongo = {
       image: options.images.mongo,
       flavour: options.flavours.mongo,
+      capabilities: { validators: known, transactions: known },
       ...mongo,
       uri,
       database: "campaign",
-      validators: transactions,
-      transactions,
       spec,
     };
   }
   if (redis) {
     context.redis = {
       image: options.images.redis,
+      flavour: "redis",
+      capabilities: {},
       ...redis,
       password: PASSWORD,
       url: `redis://:${PASSWORD}@${redis.host}:${redis.port}`,
@@ -242,7 +249,8 @@ export async function composeContext(options: ResolvedOptions, up: ComposeRun): 
     context.aws = {
       image: options.images.aws,
       flavour: "localstack",
-      unavailable: localstack.unavailable,
+      // The compose era created neither the locks table nor the function.
+      capabilities: capabilitiesOf({ dynamodb: "not in the compose era", lambda: "not in the compose era" }),
       endpoint: `http://${aws.host}:${aws.port}`,
       region: "us-east-1",
       accessKeyId: "000000000000",

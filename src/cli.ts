@@ -12,12 +12,13 @@ import {
   removeDeadRuns,
   writeContext,
 } from "./context";
-import { demuxLogs, docker, removeContainers } from "./docker";
+import { demuxLogs, docker, LABELS, removeContainers } from "./docker";
 import { startEnvironment } from "./environment";
 import { CampaignTestenvError } from "./errors";
 import { checkServicesHealth } from "./helpers/health";
-import { removeStaleRecords, reuseRecords } from "./reuse";
+import { removeStaleContexts, reusedContainers } from "./reuse";
 import { type ServiceName, service } from "./services";
+import { poll } from "./poll";
 import { onStopSignal } from "./signals";
 
 const USAGE = `Usage: campaign-testenv <command> [options]
@@ -48,7 +49,7 @@ class CommandError extends CampaignTestenvError {}
 export function envLines(context: EnvironmentContext, contextFile: string): string[] {
   return [
     `${CONTEXT_ENV}=${contextFile}`,
-    ...context.services.flatMap((name) => service(name).envLines(context[name])),
+    ...context.services.flatMap((name) => service(name).envLines(context[name]!)),
   ];
 }
 
@@ -152,20 +153,21 @@ async function health(): Promise<number> {
   return results.every((r) => r.healthy) ? 0 : 1;
 }
 
-/** The containers of the running "up" environment, or else the newest reused one of each service. */
-function knownContainers(): Map<string, string> {
+/** The containers of the running "up" environment, or else the most recently used reused one of each service. */
+async function knownContainers(): Promise<Map<string, string>> {
   const file = runningContextFile();
   if (file && existsSync(file)) return new Map(Object.entries(readContext(file).containers ?? {}));
   const found = new Map<string, string>();
-  for (const { service: name, record } of reuseRecords()) {
-    if (record && !found.has(name)) found.set(name, record.containerId);
+  for (const container of await reusedContainers()) {
+    const name = container.Labels[LABELS.service];
+    if (!found.has(name)) found.set(name, container.Id);
   }
   return found;
 }
 
 async function logs(args: string[]): Promise<number> {
   const { values, positionals } = parse("logs", args, { follow: { type: "boolean", short: "f" } });
-  const known = knownContainers();
+  const known = await knownContainers();
   if (known.size === 0) throw new CommandError(`campaign-testenv logs: ${NO_ENVIRONMENT}, or reuse one.`);
   const names = positionals.length > 0 ? positionals : [...known.keys()];
   const unknown = names.filter((n) => !known.has(n));
@@ -220,9 +222,12 @@ async function down(): Promise<number> {
   const { runId, pid } = readContext(file);
   if (pid && pid !== process.pid && isAlive(pid)) {
     process.kill(pid, "SIGTERM"); // "up" removes its containers and every file it wrote, then exits
-    for (let waited = 0; isAlive(pid) && waited < 10_000; waited += 100) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const exited = () =>
+      isAlive(pid) ? { done: false as const } : { done: true as const, value: undefined };
+    // Still running after that: its containers are removed below all the same.
+    await poll(exited, { timeoutMs: 10_000, intervalMs: 100 }, () => new Error("up did not exit")).catch(
+      () => undefined,
+    );
   }
   report(await removeContainers(runId), "no containers of that environment left");
   removeContext(file);
@@ -234,7 +239,10 @@ async function prune(): Promise<number> {
   report(await removeContainers(), "no campaign-testenv containers to remove");
   const current = runningContextFile();
   if (current && !existsSync(current)) rmSync(CURRENT(), { force: true });
-  report([...removeDeadRuns(), ...(await removeStaleRecords())], "no run folders or reuse records to remove");
+  report(
+    [...removeDeadRuns(), ...(await removeStaleContexts())],
+    "no run folders or reuse records to remove",
+  );
   return 0;
 }
 

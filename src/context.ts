@@ -1,8 +1,8 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ContextError } from "./errors";
-import type { ServiceContexts, ServiceName } from "./services";
+import { ContextError, retire, type Runner, type WireError } from "./errors";
+import { type ServiceContexts, type ServiceName, service } from "./services";
 
 /** Connection info only, no clients: it is written to a file and read by every worker. */
 export type EnvironmentContext = {
@@ -11,14 +11,20 @@ export type EnvironmentContext = {
   services: ServiceName[];
   /** The container id of each service: how a failed call finds out that its container stopped. */
   containers?: Partial<Record<ServiceName, string>>;
-  /** The process that wrote the context file and owns the run: Jest's parent, or `campaign-testenv up`. */
+  /** The process that wrote the context file and owns the run: the runner's parent, or `campaign-testenv up`. */
   pid?: number;
+  /** The folder of the store-set allocator every process using these containers claims ids from. */
+  storeSets: string;
+  /** The runner whose global setup started the run (its config is where users set the options). */
+  runner?: Runner;
   /**
    * A runner's environment is written while it starts: each service appears once it is ready, so a
-   * test file waits only for the services it needs. `failure` is the start's error, if it failed.
+   * test file waits only for the services it needs, until `readyBy` (ms since the epoch: the start's
+   * own timeout plus a margin). `failure` is the start's error, as data, if it failed.
    */
-  failure?: string;
-  /** Set once every service is ready and the warm pool of worker stores is being filled. */
+  readyBy?: number;
+  failure?: WireError;
+  /** Set once every service is ready and the warm pool of store sets is being filled. */
   pooled?: boolean;
 } & Partial<ServiceContexts>;
 
@@ -27,6 +33,9 @@ export const CONTEXT_ENV = "CAMPAIGN_TESTENV_CONTEXT";
 
 /** The folder of one run's files: its context (with credentials), private to this user. */
 export const runDir = (runId: string): string => path.join(os.tmpdir(), `campaign-testenv-${runId}`);
+
+/** The warm pool of a run's runner: a folder in the run's. */
+export const poolDir = (runId: string): string => path.join(runDir(runId), "pool");
 
 const RUN_DIR = /^campaign-testenv-[a-z0-9]{10}$/;
 
@@ -84,8 +93,9 @@ export function readContext(file = process.env[CONTEXT_ENV]): EnvironmentContext
         `or start one with "npx campaign-testenv up" and export what it prints.`,
     );
   }
+  let context: EnvironmentContext;
   try {
-    return JSON.parse(readFileSync(file, "utf8")) as EnvironmentContext;
+    context = JSON.parse(readFileSync(file, "utf8")) as EnvironmentContext;
   } catch (error) {
     throw new ContextError(
       `campaign-testenv: cannot read the environment context ${file} (${(error as Error).message}); ` +
@@ -93,4 +103,10 @@ export function readContext(file = process.env[CONTEXT_ENV]): EnvironmentContext
       { cause: error },
     );
   }
+  for (const name of context.services) {
+    const retired = service(name).retired ?? {};
+    for (const [old, now] of Object.entries(retired))
+      if (context[name]) retire(context[name], old, `context.${name}.${old}`, `context.${name}.${now}`);
+  }
+  return context;
 }

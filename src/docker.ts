@@ -7,6 +7,8 @@ export const LABELS = {
   package: "campaign-testenv",
   run: "campaign-testenv.run",
   service: "campaign-testenv.service",
+  /** Reuse mode: the hash of everything the container was started from. */
+  reuse: "campaign-testenv.reuse",
 };
 
 /**
@@ -37,9 +39,23 @@ export async function publishesOnLoopback(): Promise<boolean> {
 export async function removeContainers(runId?: string): Promise<string[]> {
   const engine = await docker();
   const label = runId === undefined ? `${LABELS.package}=true` : `${LABELS.run}=${runId}`;
-  const ours = await engine.listContainers({ all: true, filters: { label: [label] } });
-  await Promise.all(ours.map((c) => engine.getContainer(c.Id).remove({ force: true, v: true })));
-  return ours.map((c) => `${c.Labels[LABELS.service] ?? "?"} ${c.Id.slice(0, 12)} (${c.Image})`);
+  const removed: string[] = [];
+  // A second look: LocalStack may start a function container (labelled with the run) between the
+  // first listing and its own removal.
+  for (let round = 0; round < 2; round++) {
+    const ours = await engine.listContainers({ all: true, filters: { label: [label] } });
+    await Promise.all(
+      ours.map(
+        (c) =>
+          engine
+            .getContainer(c.Id)
+            .remove({ force: true, v: true })
+            .catch(() => undefined), // removed meanwhile (LocalStack's own clean-up)
+      ),
+    );
+    removed.push(...ours.map((c) => `${c.Labels[LABELS.service] ?? "?"} ${c.Id.slice(0, 12)} (${c.Image})`));
+  }
+  return removed;
 }
 
 /**

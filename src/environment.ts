@@ -1,13 +1,17 @@
+import path from "node:path";
 import { type EnvironmentContext, runDir } from "./context";
 import { docker, removeContainers } from "./docker";
 import { PeerFailedError, ServiceError, StartupError } from "./errors";
 import { type EnvironmentOptions, resolveOptions, serviceSettings } from "./options";
 import { Progress } from "./progress";
 import { randomToken } from "./random";
-import { startOrReuse } from "./reuse";
+import { reuseDir, startOrReuse } from "./reuse";
 import { startSentinel } from "./sentinel";
-import { ServiceRun } from "./service";
+import { ServiceRun, type ServiceContext } from "./service";
 import { type ServiceName, service } from "./services";
+
+/** What a service may take beyond its container's startup timeout: migrations, collections, resources. */
+const READY_MARGIN_MS = 30_000;
 
 export interface StartedEnvironment {
   context: EnvironmentContext;
@@ -39,24 +43,34 @@ export async function startEnvironment(
     startedAt: new Date().toISOString(),
     services: resolved.services,
     containers: {},
+    // Reuse mode's containers are shared by every reuse-mode run on this machine, and so are their ids.
+    storeSets: path.join(resolved.reuse ? reuseDir() : runDir(runId), "store-sets"),
+    // A service's start is bounded by its timeout, plus its initialisation; in reuse mode it may first
+    // wait for another run's start of the same service.
+    readyBy: Date.now() + (resolved.reuse ? 2 : 1) * resolved.startupTimeoutMs + READY_MARGIN_MS,
   };
   watcher.launched?.(context);
   const progress = new Progress(resolved, runId);
   // Reuse mode's containers outlive this process on purpose; any other run's go when it ends.
   if (!resolved.reuse) startSentinel(runId, runDir(runId));
 
-  const started = new Map<string, Promise<Record<string, unknown>>>();
+  const started = new Map<string, Promise<ServiceContext>>();
   const peer = async (name: string) => {
     const peerContext = started.get(name);
     if (!peerContext) return undefined;
-    return peerContext.catch(() => {
+    return (await peerContext.catch(() => {
       throw new PeerFailedError(name);
-    });
+    })) as unknown as Record<string, unknown>;
   };
   const runs = resolved.services.map(
     (name) =>
-      new ServiceRun(name, serviceSettings(resolved, name), runId, peer, (message) =>
-        progress.note(name, message),
+      new ServiceRun(
+        name,
+        serviceSettings(resolved, name),
+        runId,
+        peer,
+        (message) => progress.note(name, message),
+        service(name).fix,
       ),
   );
   for (const run of runs) {
@@ -64,7 +78,7 @@ export async function startEnvironment(
     const starting = resolved.reuse ? startOrReuse(name, run, resolved) : service(name).start(run);
     started.set(
       run.service,
-      starting.then((value: Record<string, unknown>) => {
+      starting.then((value) => {
         progress.ready(run);
         Object.assign(context, { [name]: value });
         context.containers![name] = run.containerId;

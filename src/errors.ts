@@ -1,7 +1,8 @@
 /**
  * The package's own failures, one class each, so callers (and this package) tell them apart with
  * `instanceof`, never by their text. Every message is one or more sentences naming what failed and the
- * fix; none holds a credential.
+ * fix; none holds a credential. A failure of the runner's parent reaches test files as data (toWire)
+ * and is rebuilt there as the same class (fromWire).
  */
 export class CampaignTestenvError extends Error {
   override name = "CampaignTestenvError";
@@ -16,35 +17,47 @@ export class OptionsError extends CampaignTestenvError {
 export class DockerUnavailableError extends CampaignTestenvError {
   override name = "DockerUnavailableError";
 
-  constructor(cause: unknown) {
+  constructor(cause?: unknown) {
     const where = process.env.DOCKER_HOST ? `at DOCKER_HOST=${process.env.DOCKER_HOST}` : "on this machine";
     super(
       `campaign-testenv: no Docker engine answers ${where}; start Docker (Docker Desktop, ` +
-        `"sudo systemctl start docker", or "bash scripts/ensure-docker.sh" in this repo) or point DOCKER_HOST at one, then run the tests again.`,
+        `"sudo systemctl start docker" or "sudo dockerd &") or point DOCKER_HOST at one, then run the tests again.`,
       { cause },
     );
   }
 }
 
-/** A service failed: names the service, its image, the step, the fix and the container's last log lines. */
-export class ServiceError extends CampaignTestenvError {
-  override name = "ServiceError";
+/** What a ServiceError says: the service, its image, the step, why, the fix and the container's log tail. */
+export interface ServiceFailure {
+  /** The run whose containers were removed after this failure (label campaign-testenv.run). */
+  runId: string;
+  service: string;
+  image: string;
+  step: string;
+  reason: string;
+  fix: string;
+  logTail: string[];
+}
 
-  constructor(
-    /** The run whose containers were removed after this failure (label campaign-testenv.run). */
-    readonly runId: string,
-    readonly service: string,
-    readonly image: string,
-    readonly step: string,
-    cause: unknown,
-    readonly fix: string,
-    readonly logTail: string[] = [],
-  ) {
+/** A service failed: names the service, its image, the step, the fix and the container's last log lines. */
+export class ServiceError extends CampaignTestenvError implements ServiceFailure {
+  override name = "ServiceError";
+  declare readonly runId: string;
+  declare readonly service: string;
+  declare readonly image: string;
+  declare readonly step: string;
+  declare readonly reason: string;
+  declare readonly fix: string;
+  declare readonly logTail: string[];
+
+  constructor({ cause, ...failure }: ServiceFailure & { cause?: unknown }) {
+    const { service, image, step, reason, fix, logTail } = failure;
     super(
-      `campaign-testenv: ${service} (image ${image}) failed while ${step}: ${reasonOf(cause)}\nFix: ${fix}` +
+      `campaign-testenv: ${service} (image ${image}) failed while ${step}: ${reason}\nFix: ${fix}` +
         logLines(service, logTail),
       { cause },
     );
+    Object.assign(this, failure);
   }
 }
 
@@ -110,60 +123,130 @@ export class StartupError extends CampaignTestenvError {
   }
 }
 
-/** The context file is missing or unreadable: no environment is running for this process. */
+/** No running environment for this process, or its context cannot be read or never became ready. */
 export class ContextError extends CampaignTestenvError {
   override name = "ContextError";
 }
 
-/** A test asked for a service the environment was not started with. */
+/** Where each runner's users set the options: named by errors that tell them to change one. */
+const CONFIG_OF_RUNNER = {
+  jest: "the Jest config's globals.campaignTestenv",
+  vitest: "the Vitest config's test.provide.campaignTestenv",
+} as const;
+export type Runner = keyof typeof CONFIG_OF_RUNNER;
+
+/** A test asked for a service the environment was not started with, or that its setup did not ask for. */
 export class MissingServiceError extends CampaignTestenvError {
   override name = "MissingServiceError";
 
   constructor(
     readonly missing: string[],
     started: string[],
-    /** Set when the environment has the service but this test file's setup did not ask for it. */
-    requested?: string[],
+    options: {
+      /** Set when the environment has the service but this test file's setup did not ask for it. */
+      requested?: string[];
+      /** The runner whose config started the environment. */
+      runner?: Runner;
+    } = {},
   ) {
+    const { requested, runner } = options;
+    const config = runner ? ` (or the services option in ${CONFIG_OF_RUNNER[runner]})` : "";
     super(
       requested
         ? `campaign-testenv: this test uses ${missing.join(", ")}, but its setupTestEnvironment({ services }) ` +
             `asked for ${requested.join(", ")} only. Add ${missing.join(", ")} there.`
         : `campaign-testenv: this test needs ${missing.join(", ")}, but the environment was started with ` +
-            `${started.join(", ")} only. Add ${missing.join(", ")} to CAMPAIGN_TESTENV_SERVICES ` +
-            `(or the services option of the Jest globals.campaignTestenv).`,
+            `${started.join(", ")} only. Add ${missing.join(", ")} to CAMPAIGN_TESTENV_SERVICES${config}.`,
     );
   }
 }
 
-/** The runner's environment failed to start (after the run began): every waiting test file says so. */
-export class StartupFailedError extends CampaignTestenvError {
-  override name = "StartupFailedError";
-
-  constructor(reason: string) {
-    super(`campaign-testenv: the environment of this run did not start; its error:\n${reason}`);
-  }
+/** Every store set is in use, or the one a test asked for is. */
+export class StoreSetError extends CampaignTestenvError {
+  override name = "StoreSetError";
 }
 
-/** The usual fix for a failure, read from the error text, where the step itself has none to give. */
-export function guessFix(cause: unknown, image: string, startupTimeoutMs: number, logTail: string[]): string {
+/**
+ * A name this package used to have, read by code written for an older version: a getter under the old
+ * name that throws a sentence naming the new one (non-enumerable, so logging or serialising the object
+ * does not trip it).
+ */
+export function retire(target: object, property: string, old: string, now: string): void {
+  Object.defineProperty(target, property, {
+    enumerable: false,
+    get() {
+      throw new CampaignTestenvError(
+        `campaign-testenv: ${old} was renamed ${now}; see the package's CHANGELOG.md for every rename.`,
+      );
+    },
+  });
+}
+
+/** An error as data, to cross from the runner's parent to test files in the context file. */
+export interface WireError {
+  name: string;
+  message: string;
+  /** The class's own fields (service, image, step, fix, logTail, failures...). */
+  fields: Record<string, unknown>;
+}
+
+const WIRE_CLASSES = {
+  CampaignTestenvError,
+  OptionsError,
+  DockerUnavailableError,
+  ServiceError,
+  StartupError,
+  ContextError,
+  MissingServiceError,
+  StoreSetError,
+};
+
+/** The error as data: its class name, message and own fields; nested failures too. */
+export function toWire(error: unknown): WireError {
+  if (!(error instanceof Error)) return { name: "CampaignTestenvError", message: String(error), fields: {} };
+  const { name, message } = error;
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(error)) {
+    if (key === "name" || key === "cause") continue;
+    fields[key] = key === "failures" ? (value as Error[]).map(toWire) : value;
+  }
+  return { name, message, fields };
+}
+
+/** The same class again, with the same message and fields (an unknown class: its message, as ours). */
+export function fromWire({ name, message, fields }: WireError): CampaignTestenvError {
+  const Class: { prototype: CampaignTestenvError; name: string } =
+    name in WIRE_CLASSES ? WIRE_CLASSES[name as keyof typeof WIRE_CLASSES] : CampaignTestenvError;
+  const error = new CampaignTestenvError(message);
+  Object.setPrototypeOf(error, Class.prototype);
+  const own = { ...fields };
+  if (Array.isArray(own.failures)) own.failures = (own.failures as WireError[]).map(fromWire);
+  return Object.assign(error, own, { name: Class === CampaignTestenvError ? name : Class.name });
+}
+
+/**
+ * The usual fix for a start failure, read from the error text and the log tail, where the step itself
+ * has none to give: first what the service knows (`serviceFix`), then what applies to any container.
+ */
+export function guessFix(
+  cause: unknown,
+  startupTimeoutMs: number,
+  logTail: string[],
+  serviceFix?: (text: string) => string | undefined,
+): string {
   const message = cause instanceof Error ? cause.message : String(cause);
   const text = `${message}\n${logTail.join("\n")}`;
-  if (/License activation failed|LOCALSTACK_AUTH_TOKEN|exit(ed)? (with )?code:? ?55/i.test(text)) {
-    return (
-      "LocalStack releases after 4.14.0 need an account: set LOCALSTACK_AUTH_TOKEN, or use " +
-      "localstack/localstack:4.14.0 (the default), or a local build (npm run images:build)."
-    );
-  }
+  const own = serviceFix?.(text);
+  if (own) return own;
   // The engine's own answer, not the container's log: a log line that mentions a registry is no pull error.
   if (/pull|manifest|no such image|repository does not exist|registry/i.test(message)) {
     // The reaper starts with the first container, so its pull error surfaces under whichever service that was.
     const ryuk = process.env.RYUK_CONTAINER_IMAGE ?? "testcontainers/ryuk (Testcontainers' default)";
     return (
-      `the image ${image} is neither present nor pullable, or the reaper image ${ryuk} is not (it starts ` +
-      `with the first container). Check the names, build them locally (npm run images:build, then load ` +
-      `images/local.env, which sets RYUK_CONTAINER_IMAGE too), or set TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX ` +
-      `to a registry mirror.`
+      `the image is neither present nor pullable, or the reaper image ${ryuk} is not (it starts with the ` +
+      `first container). Check the names, set TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX to a registry mirror, ` +
+      `or set the service's CAMPAIGN_TESTENV_<SERVICE>_IMAGE (and RYUK_CONTAINER_IMAGE) to images the ` +
+      `engine has; see "Troubleshooting" in the package's README.`
     );
   }
   if (/timed? ?out|timeout|not received after|not healthy after/i.test(text)) {

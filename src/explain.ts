@@ -1,7 +1,9 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { EnvironmentContext } from "./context";
 import { containerState } from "./docker";
 import { ServiceDownError } from "./errors";
-import type { ServiceName } from "./services";
+import type { Service, ServiceTypes } from "./service";
+import { type ServiceName, service } from "./services";
 
 const CONNECTION_CODES = new Set([
   "ECONNREFUSED",
@@ -10,25 +12,25 @@ const CONNECTION_CODES = new Set([
   "ETIMEDOUT",
   "EHOSTUNREACH",
   "ENOTCONN",
-  "57P01", // PostgreSQL: terminating connection due to administrator command (the server shuts down)
-]);
-const CONNECTION_NAMES = new Set([
-  "MongoNetworkError",
-  "MongoServerSelectionError",
-  "MaxRetriesPerRequestError",
 ]);
 const CONNECTION_TEXT =
   /Connection terminated|Connection is closed|connection ended|socket hang up|ECONNREFUSED|ECONNRESET/i;
 
 const STATE_ATTEMPTS = 4;
 
-/** True for the errors a client gives when its server went away: refused, reset or closed connections. */
-export function isConnectionError(error: unknown): boolean {
+/**
+ * True for the errors a client gives when its server went away: refused, reset or closed sockets, or
+ * what the service's own client says then (its `lostConnection`).
+ */
+export function isConnectionError(
+  error: unknown,
+  of?: Pick<Service<ServiceTypes>, "lostConnection">,
+): boolean {
   // Read, not `instanceof Error`: Node's socket errors come from another realm under Jest.
   type Failure = { code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
   for (let e = error as Failure | undefined, depth = 0; typeof e === "object" && e && depth < 5; depth++) {
     if (typeof e.code === "string" && CONNECTION_CODES.has(e.code)) return true;
-    if (typeof e.name === "string" && CONNECTION_NAMES.has(e.name)) return true;
+    if (of?.lostConnection?.(e)) return true;
     if (typeof e.message === "string" && CONNECTION_TEXT.test(e.message)) return true;
     e = e.cause as Failure | undefined;
   }
@@ -47,10 +49,10 @@ export async function explainFailure(
   error: unknown,
 ): Promise<unknown> {
   const id = context.containers?.[name];
-  if (!id || error instanceof ServiceDownError || !isConnectionError(error)) return error;
+  if (!id || error instanceof ServiceDownError || !isConnectionError(error, service(name))) return error;
   // A killed container can still read as running for a moment after its connections dropped.
   for (let attempt = 0; attempt < STATE_ATTEMPTS; attempt++) {
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 250));
+    if (attempt > 0) await sleep(250);
     const state = await containerState(id).catch(() => "unknown" as const); // engine gone too: keep the client's error
     if (state === "unknown") return error;
     if (!state?.running) {

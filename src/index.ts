@@ -9,29 +9,33 @@ export {
   DockerUnavailableError,
   MissingServiceError,
   OptionsError,
+  PeerFailedError,
   ServiceDownError,
   ServiceError,
   StartupError,
+  StoreSetError,
 } from "./errors";
+export type { ServiceFailure } from "./errors";
 export { DEFAULT_IMAGES, resolveOptions } from "./options";
 export type { EnvironmentOptions, ResolvedOptions } from "./options";
-export { SERVICE_NAMES } from "./services";
-export type { ServiceName } from "./services";
-export { AWS_FLAVOURS } from "./services/aws";
+export { STORE_SET_CAPACITY } from "./service";
+export type { Capability } from "./service";
+export { flavoursOf, SERVICE_NAMES } from "./services";
+export type { ServiceClients, ServiceContexts, ServiceFlavours, ServiceName } from "./services";
 export type { AwsContext, AwsFlavour, AwsStore } from "./services/aws";
+export type { AwsCapabilities } from "./services/aws/capabilities";
 export type { AwsClients, AwsResources, AwsResourcesSpec } from "./services/aws/resources";
-export { MONGO_FLAVOURS } from "./services/mongo";
-export type { CollectionsSpec, MongoContext, MongoFlavour } from "./services/mongo";
+export type { CollectionsSpec, MongoClients, MongoContext, MongoFlavour } from "./services/mongo";
 export type { PostgresContext } from "./services/postgres";
 export type { RedisContext } from "./services/redis";
 export { cleanTestData } from "./helpers/clean";
 export { checkServicesHealth } from "./helpers/health";
 export type { ServiceHealth } from "./helpers/health";
-export { seedTestData } from "./helpers/seed";
+export { seedTestData } from "./campaign/seed";
 export type { SeedData } from "./helpers/seed";
 export { withTransaction } from "./helpers/transaction";
 export { waitFor } from "./helpers/wait-for";
 export type { WaitForOptions } from "./helpers/wait-for";
 export { setupTestEnvironment, teardownTestEnvironment } from "./worker";
-export type { SetupOptions, TestEnvironment, WorkerStores } from "./worker";
+export type { SetupOptions, StoreSet, TestEnvironment } from "./worker";
 export * from "./load";

@@ -1,8 +1,15 @@
 import path from "node:path";
 import { OptionsError } from "./errors";
-import { packageRoot } from "./paths";
-import { SERVICE_NAMES, SERVICES, type ServiceFlavours, type ServiceName } from "./services";
-import type { ServiceSettings } from "./service";
+import type { OwnOption, ServiceSettings } from "./service";
+import {
+  flavoursOf,
+  SERVICE_NAMES,
+  SERVICES,
+  type ServiceFlavours,
+  type ServiceName,
+  type ServiceOptions,
+  service,
+} from "./services";
 
 /**
  * The flavour of each service, e.g. `mongoFlavour: "ferretdb"`, `awsFlavour: "ministack"`.
@@ -10,8 +17,12 @@ import type { ServiceSettings } from "./service";
  */
 type FlavourOptions = { [K in ServiceName as `${K}Flavour`]?: ServiceFlavours[K] };
 
-/** What a caller may set; every field has a default and a CAMPAIGN_TESTENV_* env var. */
-export interface EnvironmentOptions extends FlavourOptions {
+/**
+ * What a caller may set; every field has a default and a CAMPAIGN_TESTENV_* env var. Services add their
+ * own: `migrationsDir` (folder of NNN_name.sql files, CAMPAIGN_TESTENV_MIGRATIONS_DIR) and `specsDir`
+ * (folder of mongo-collections.json and aws-resources.json, CAMPAIGN_TESTENV_SPECS_DIR).
+ */
+export interface EnvironmentOptions extends FlavourOptions, Partial<ServiceOptions> {
   /** Services to start. Env: CAMPAIGN_TESTENV_SERVICES=postgres,redis */
   services?: ServiceName[];
   /**
@@ -28,13 +39,9 @@ export interface EnvironmentOptions extends FlavourOptions {
   verbose?: boolean;
   /** Keep the containers running after the run and reuse them next time. Env: CAMPAIGN_TESTENV_REUSE=true */
   reuse?: boolean;
-  /** Folder of NNN_name.sql files. Env: CAMPAIGN_TESTENV_MIGRATIONS_DIR */
-  migrationsDir?: string;
-  /** Folder holding mongo-collections.json and aws-resources.json. Env: CAMPAIGN_TESTENV_SPECS_DIR */
-  specsDir?: string;
 }
 
-export interface ResolvedOptions {
+export interface ResolvedOptions extends ServiceOptions {
   services: ServiceName[];
   images: Record<ServiceName, string>;
   flavours: ServiceFlavours;
@@ -42,14 +49,18 @@ export interface ResolvedOptions {
   quiet: boolean;
   verbose: boolean;
   reuse: boolean;
-  migrationsDir: string;
-  specsDir: string;
 }
 
 /** The image of each service's default flavour: the official images. */
 export const DEFAULT_IMAGES = Object.fromEntries(
-  SERVICE_NAMES.map((name) => [name, Object.values<string>(SERVICES[name].images)[0]]),
+  SERVICE_NAMES.map((name) => [name, service(name).flavours[flavoursOf(name)[0]].image]),
 ) as Record<ServiceName, string>;
+
+/** Every service's own options (migrationsDir, specsDir), each once: two services may read one. */
+const OWN_OPTIONS = Object.assign({}, ...SERVICE_NAMES.map((name) => SERVICES[name].options ?? {})) as Record<
+  keyof ServiceOptions,
+  OwnOption
+>;
 
 export const ENV_PREFIX = "CAMPAIGN_TESTENV_";
 
@@ -73,7 +84,7 @@ export function resolveOptions(options: EnvironmentOptions = {}, env = process.e
   );
   const flavours = Object.fromEntries(
     SERVICE_NAMES.map((name) => {
-      const choices = Object.keys(SERVICES[name].images);
+      const choices = flavoursOf(name);
       const given = (options as Record<string, string | undefined>)[`${name}Flavour`];
       const key = `${name.toUpperCase()}_FLAVOUR`;
       return [name, parseChoice(`${name}Flavour`, key, given ?? fromEnv(key) ?? choices[0], choices)];
@@ -86,7 +97,7 @@ export function resolveOptions(options: EnvironmentOptions = {}, env = process.e
         options.images?.[name] ??
         fromEnv(`${name.toUpperCase()}_IMAGE`) ??
         fromEnv(`${flavour.toUpperCase()}_IMAGE`) ??
-        (SERVICES[name].images as Record<string, string>)[flavour];
+        service(name).flavours[flavour].image;
       return [name, image];
     }),
   ) as Record<ServiceName, string>;
@@ -99,27 +110,26 @@ export function resolveOptions(options: EnvironmentOptions = {}, env = process.e
     quiet: options.quiet ?? parseBoolean("QUIET", fromEnv("QUIET")),
     verbose: options.verbose ?? parseBoolean("VERBOSE", fromEnv("VERBOSE")),
     reuse: options.reuse ?? parseBoolean("REUSE", fromEnv("REUSE")),
-    migrationsDir: path.resolve(
-      options.migrationsDir ?? fromEnv("MIGRATIONS_DIR") ?? path.join(packageRoot, "migrations"),
-    ),
-    specsDir: path.resolve(options.specsDir ?? fromEnv("SPECS_DIR") ?? path.join(packageRoot, "fixtures")),
+    ...(Object.fromEntries(
+      Object.entries(OWN_OPTIONS).map(([key, own]) => [
+        key,
+        path.resolve(options[key as keyof ServiceOptions] ?? fromEnv(own.env) ?? own.default),
+      ]),
+    ) as ServiceOptions),
   };
 }
 
-/** What the service `name` reads of the resolved options. */
-export function serviceSettings<K extends ServiceName>(
-  options: ResolvedOptions,
-  name: K,
-): ServiceSettings<ServiceFlavours[K]> {
-  const { startupTimeoutMs, reuse, migrationsDir, specsDir, services } = options;
+/** What the service `name` reads of the resolved options: the common ones and its own. */
+export function serviceSettings(options: ResolvedOptions, name: ServiceName): ServiceSettings {
+  const { startupTimeoutMs, reuse, services } = options;
+  const own = Object.keys(service(name).options ?? {}) as (keyof ServiceOptions)[];
   return {
     image: options.images[name],
     flavour: options.flavours[name],
     startupTimeoutMs,
     reuse,
-    migrationsDir,
-    specsDir,
     services,
+    ...Object.fromEntries(own.map((key) => [key, options[key]])),
   };
 }
 

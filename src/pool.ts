@@ -1,83 +1,89 @@
-// The warm pool of worker stores (IntegreSQL's idea, for every service): the runner's parent process
-// prepares numbered store sets (a cloned database, a Mongo database, a Redis db, an AWS account...)
-// ahead of need; a test file claims a ready set in a few milliseconds, and gives it back dirty when it
-// closes; the parent then prepares that set again in the background.
+// The warm pool of store sets (IntegreSQL's idea, for every service): the runner's parent process
+// claims a few store-set ids from the allocator and prepares those sets (a cloned database, a Mongo
+// database, a Redis db, an AWS account...) ahead of need; a test file claims a ready set in a few
+// milliseconds, and gives it back dirty when it closes; the parent then prepares it again.
 //
-// The slots are files in the run's folder, and a file's name is its state: `ready-N.json` (holding
+// The sets are files in the run's folder, and a file's name is its state: `ready-N.json` (holding
 // what the prepare step returned), `taken-N.json`, `dirty-N.json`. A claim is a rename of a ready
 // file, which exactly one process can win; no other coordination is needed.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { ServicePrepared } from "./services";
 
-/** What preparing a slot gave each service (JSON), which connecting to it needs. */
-export type Prepared = Record<string, unknown>;
+/** What preparing a set gave each service (JSON), which connecting to it needs. */
+export type Prepared = Partial<ServicePrepared>;
 
-export interface Claim {
-  slot: number;
-  prepared: Prepared;
-  /** Gives the slot back to be prepared again. */
+export interface Claim<P = Prepared> {
+  /** The store set's id. */
+  id: number;
+  prepared: P;
+  /** Gives the set back to be prepared again. */
   release(): void;
 }
 
-/** The warm pool of a run whose context file is `contextFile`: a folder beside it. */
-export const poolDir = (contextFile: string): string => path.join(path.dirname(contextFile), "pool");
+const SET_FILE = /^(ready|taken|dirty)-(\d+)\.json$/;
 
-const SLOT_FILE = /^(ready|taken|dirty)-(\d+)\.json$/;
-
-const slotsIn = (dir: string, state: string): number[] =>
+const setsIn = (dir: string, state: string): number[] =>
   readdirSync(dir)
-    .map((name) => SLOT_FILE.exec(name))
+    .map((name) => SET_FILE.exec(name))
     .filter((m): m is RegExpExecArray => m !== null && m[1] === state)
     .map((m) => Number(m[2]))
     .sort((a, b) => a - b);
 
-const file = (dir: string, state: string, slot: number) => path.join(dir, `${state}-${slot}.json`);
+const file = (dir: string, state: string, id: number) => path.join(dir, `${state}-${id}.json`);
 
-/** Takes a ready slot, if there is one. Never blocks; two processes never get the same slot. */
-export function claimSlot(dir: string): Claim | undefined {
-  for (const slot of slotsIn(dir, "ready")) {
-    const taken = file(dir, "taken", slot);
+/** Takes a ready set, if there is one. Never blocks; two processes never get the same set. */
+export function claimFromPool<P = Prepared>(dir: string): Claim<P> | undefined {
+  let ready: number[];
+  try {
+    ready = setsIn(dir, "ready");
+  } catch {
+    return undefined; // no pool (yet)
+  }
+  for (const id of ready) {
+    const taken = file(dir, "taken", id);
     try {
-      renameSync(file(dir, "ready", slot), taken);
+      renameSync(file(dir, "ready", id), taken);
     } catch {
       continue; // another process claimed it first
     }
-    const prepared = JSON.parse(readFileSync(taken, "utf8")) as Prepared;
-    return { slot, prepared, release: () => renameSync(taken, file(dir, "dirty", slot)) };
+    const prepared = JSON.parse(readFileSync(taken, "utf8")) as P;
+    return { id, prepared, release: () => renameSync(taken, file(dir, "dirty", id)) };
   }
   return undefined;
 }
 
 /**
- * Keeps `size` slots ready: prepares each once, then every slot that comes back dirty, one at a time
- * (the machine is running tests meanwhile). `prepare` returns what a claim will read.
+ * Keeps the store sets `ids` ready: prepares each once, then every one that comes back dirty, one at
+ * a time (the machine is running tests meanwhile). `prepare` returns what a claim will read.
  */
-export function keepPool(
+export function keepPool<P = Prepared>(
   dir: string,
-  slots: number[],
-  prepare: (slot: number) => Promise<Prepared>,
+  ids: number[],
+  prepare: (id: number) => Promise<P>,
   onError: (error: unknown) => void,
 ): { stop(): Promise<void> } {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   let stopped = false;
-  const ready = (slot: number, prepared: Prepared) => {
-    const tmp = file(dir, "preparing", slot);
+  const ready = (id: number, prepared: P) => {
+    const tmp = file(dir, "preparing", id);
     writeFileSync(tmp, JSON.stringify(prepared), { mode: 0o600 });
-    renameSync(tmp, file(dir, "ready", slot)); // whole or not at all, for a claim that reads it
+    renameSync(tmp, file(dir, "ready", id)); // whole or not at all, for a claim that reads it
   };
   const loop = (async () => {
-    for (const slot of slots) {
+    for (const id of ids) {
       if (stopped) return;
-      ready(slot, await prepare(slot));
+      ready(id, await prepare(id));
     }
     while (!stopped) {
-      const [slot] = slotsIn(dir, "dirty");
-      if (slot === undefined) {
-        await new Promise((resolve) => setTimeout(resolve, 25));
+      const [id] = setsIn(dir, "dirty");
+      if (id === undefined) {
+        await sleep(25);
         continue;
       }
-      rmSync(file(dir, "dirty", slot));
-      ready(slot, await prepare(slot));
+      rmSync(file(dir, "dirty", id));
+      ready(id, await prepare(id));
     }
   })().catch(onError);
   return {

@@ -1,16 +1,22 @@
+// Reuse mode: containers outlive their run and the next run finds them again, by label. Each container
+// carries the hash of everything it was started from (label campaign-testenv.reuse), so the engine
+// itself says which running container matches: no record to drift from it after a `docker rm`, an
+// engine reset, or with another DOCKER_HOST. Only the credentials, which a label must not hold, stay in
+// a file of their own (mode 0600), named by the container's id.
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { isAlive } from "./context";
-import { docker } from "./docker";
-import { packageRoot } from "./paths";
+import type Dockerode from "dockerode";
+import lockfile from "proper-lockfile";
+import { docker, LABELS } from "./docker";
 import { type ResolvedOptions, serviceSettings } from "./options";
-import type { ServiceRun } from "./service";
+import { packageRoot } from "./paths";
+import type { ServiceContext, ServiceRun } from "./service";
 import { type ServiceName, service } from "./services";
 
-/** Where reuse mode remembers each running service: its container and its context (credentials included). */
-const reuseDir = () =>
+/** Where reuse mode keeps each reused container's context (credentials included), and its locks. */
+export const reuseDir = (): string =>
   path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "campaign-testenv", "reuse");
 
 /** Containers kept per service: the most recently used input sets (e.g. two branches' migrations). */
@@ -20,11 +26,6 @@ const { version } = JSON.parse(readFileSync(path.join(packageRoot, "package.json
   version: string;
 };
 
-interface ReuseRecord {
-  containerId: string;
-  context: Record<string, unknown>;
-}
-
 /** Everything a service's container depends on: its own inputs, its peers' and this package's version. */
 export function reuseInputs(name: ServiceName, options: ResolvedOptions): string {
   const settings = serviceSettings(options, name);
@@ -33,157 +34,101 @@ export function reuseInputs(name: ServiceName, options: ResolvedOptions): string
   return [version, fingerprint(name), ...peers.map(fingerprint)].join("\n");
 }
 
-const readRecord = (file: string): ReuseRecord | undefined => {
+const contextFile = (containerId: string) => path.join(reuseDir(), `${containerId}.json`);
+
+const readContextOf = (containerId: string): ServiceContext | undefined => {
   try {
-    return JSON.parse(readFileSync(file, "utf8")) as ReuseRecord;
+    return JSON.parse(readFileSync(contextFile(containerId), "utf8")) as ServiceContext;
   } catch {
     return undefined;
   }
 };
 
-/** The record files, newest use first; of one service, or of all. */
-export function reuseRecords(name?: ServiceName): { file: string; service: string; record?: ReuseRecord }[] {
-  let files: string[];
-  try {
-    files = readdirSync(reuseDir()).filter((f) => f.endsWith(".json") && (!name || f.startsWith(`${name}-`)));
-  } catch {
-    return [];
-  }
-  return files
-    .map((f) => path.join(reuseDir(), f))
-    .map((file) => ({ file, mtime: statSync(file).mtimeMs }))
-    .sort((a, b) => b.mtime - a.mtime)
-    .map(({ file }) => ({ file, service: path.basename(file).split("-")[0], record: readRecord(file) }));
+/** When a reused container was last used: its context file's time (touched at each reuse), else its start. */
+const lastUsed = (c: Dockerode.ContainerInfo) =>
+  statSync(contextFile(c.Id), { throwIfNoEntry: false })?.mtimeMs ?? c.Created * 1000;
+
+/** The reuse-mode containers on the engine, of one service or all, most recently used first. */
+export async function reusedContainers(name?: ServiceName): Promise<Dockerode.ContainerInfo[]> {
+  const label = [LABELS.reuse, ...(name ? [`${LABELS.service}=${name}`] : [])];
+  const found = await (await docker()).listContainers({ all: true, filters: { label } });
+  return found.sort((a, b) => lastUsed(b) - lastUsed(a));
 }
 
-const readPid = (file: string): number | undefined => {
-  try {
-    return Number(readFileSync(file, "utf8")) || undefined;
-  } catch {
-    return undefined; // not written yet, or released meanwhile
-  }
-};
+async function remove(engine: Dockerode, containerId: string): Promise<void> {
+  await engine
+    .getContainer(containerId)
+    .remove({ force: true, v: true })
+    .catch(() => undefined); // gone already
+  rmSync(contextFile(containerId), { force: true });
+}
 
 /**
- * One reuse-mode start of a service at a time across processes: an atomic mkdir; returns its release.
- * A lock whose holder died (its pid is gone) is taken over.
+ * One reuse-mode start of a service at a time across processes, so concurrent runs share one
+ * container. A holder that dies leaves a lock that goes stale (proper-lockfile keeps a live one fresh).
  */
-async function lock(name: ServiceName, timeoutMs: number): Promise<() => void> {
+async function lock(name: ServiceName, timeoutMs: number): Promise<() => Promise<void>> {
   mkdirSync(reuseDir(), { recursive: true, mode: 0o700 });
-  const dir = path.join(reuseDir(), `${name}.lock`);
-  const release = () => rmSync(dir, { recursive: true, force: true });
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      mkdirSync(dir);
-      writeFileSync(path.join(dir, "pid"), String(process.pid));
-      return release;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-    const holder = readPid(path.join(dir, "pid"));
-    const age = Date.now() - (statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-    if (holder ? !isAlive(holder) : age > 10_000) {
-      release(); // its holder died; whoever mkdirs first takes it
-    } else if (Date.now() > deadline) {
-      throw new Error(
-        `another run (pid ${holder}) has been starting ${name} for over ${timeoutMs} ms; wait for it, or remove ${dir} if no such run is going`,
-      );
-    } else {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
+  return lockfile.lock(reuseDir(), {
+    lockfilePath: path.join(reuseDir(), `${name}.lock`),
+    realpath: false,
+    retries: { retries: Math.ceil(timeoutMs / 200), minTimeout: 20, maxTimeout: 200, factor: 1.5 },
+  });
 }
 
 /**
- * Reuse mode: hands back the container a previous run left running for this service, if its inputs
- * (image, migrations, specs, this package's version) hash the same and it answers a health check;
- * otherwise removes the stale one and starts afresh. A changed migration thus rebuilds PostgreSQL only.
- * Concurrent runs take turns per service, so they share one container; at most REUSE_KEEP are kept.
+ * Reuse mode: hands back the running container whose inputs (image, migrations, specs, this package's
+ * version) hash the same, if any; otherwise starts one afresh, labelled with the hash. A changed
+ * migration thus rebuilds PostgreSQL only. At most REUSE_KEEP containers are kept per service.
  */
 export async function startOrReuse(
   name: ServiceName,
   run: ServiceRun,
   options: ResolvedOptions,
-): Promise<Record<string, unknown>> {
+): Promise<ServiceContext> {
   const entry = service(name);
-  const hash = await run.step("hashing its inputs", async () =>
-    createHash("sha256").update(reuseInputs(name, options)).digest("hex").slice(0, 16),
-  );
-  const file = path.join(reuseDir(), `${name}-${hash}.json`);
+  const hash = createHash("sha256").update(reuseInputs(name, options)).digest("hex").slice(0, 16);
   // Waiting may last as long as another run's start of the same service.
   const release = await run.step("waiting for another run starting it", () =>
     lock(name, options.startupTimeoutMs + 30_000),
   );
   try {
-    const record = readRecord(file);
     const engine = await docker();
-    if (record) {
-      const { containerId, context } = record;
-      const reusable = await run.step("checking the running container", async () => {
-        const running = await engine
-          .getContainer(containerId)
-          .inspect()
-          .then(
-            (c) => c.State.Running,
-            () => false,
-          );
-        return (
-          running &&
-          entry.check(context, 5000).then(
-            () => true,
-            () => false,
-          )
-        );
-      });
-      if (reusable) {
-        run.reused = true;
-        run.containerId = containerId;
-        const now = new Date();
-        utimesSync(file, now, now); // most recently used: kept longest
-        return context;
-      }
-      await engine
-        .getContainer(containerId)
-        .remove({ force: true, v: true })
-        .catch(() => undefined);
+    const kept = await reusedContainers(name);
+    // The same inputs and running is all it takes: the label says the first, the engine the second.
+    const match = kept.find((c) => c.Labels[LABELS.reuse] === hash && c.State === "running");
+    const context = match && readContextOf(match.Id);
+    if (match && context) {
+      run.reused = true;
+      run.containerId = match.Id;
+      const now = new Date();
+      utimesSync(contextFile(match.Id), now, now); // most recently used: kept longest
+      return context;
     }
-    const context = await entry.start(run);
-    writeFileSync(file, JSON.stringify({ containerId: run.containerId, context }), { mode: 0o600 });
+    // Stopped, or its credentials lost: it cannot serve this run.
+    for (const stale of kept.filter((c) => c.Labels[LABELS.reuse] === hash)) await remove(engine, stale.Id);
+
+    run.labels[LABELS.reuse] = hash;
+    const started = await entry.start(run);
+    writeFileSync(contextFile(run.containerId!), JSON.stringify(started), { mode: 0o600 });
     // Superseded input sets (older migrations...): their containers go, but the newest REUSE_KEEP.
-    for (const old of reuseRecords(name).slice(REUSE_KEEP)) {
-      if (old.record) {
-        await engine
-          .getContainer(old.record.containerId)
-          .remove({ force: true, v: true })
-          .catch(() => undefined);
-      }
-      rmSync(old.file, { force: true });
-    }
-    return context;
+    for (const old of (await reusedContainers(name)).slice(REUSE_KEEP)) await remove(engine, old.Id);
+    return started;
   } finally {
-    release();
+    await release();
   }
 }
 
-/** Removes the records whose container the engine no longer has (after prune, or a removal by hand). */
-export async function removeStaleRecords(): Promise<string[]> {
-  const engine = await docker();
-  const removed: string[] = [];
-  for (const { file, record } of reuseRecords()) {
-    const exists = record
-      ? await engine
-          .getContainer(record.containerId)
-          .inspect()
-          .then(
-            () => true,
-            () => false,
-          )
-      : false;
-    if (!exists) {
-      rmSync(file, { force: true });
-      removed.push(file);
-    }
+/** Removes the context files whose container the engine no longer has (after prune, or a removal by hand). */
+export async function removeStaleContexts(): Promise<string[]> {
+  let files: string[];
+  try {
+    files = readdirSync(reuseDir()).filter((f) => f.endsWith(".json"));
+  } catch {
+    return [];
   }
-  return removed;
+  const live = new Set((await reusedContainers()).map((c) => c.Id));
+  const stale = files.filter((f) => !live.has(path.basename(f, ".json")));
+  for (const f of stale) rmSync(path.join(reuseDir(), f), { force: true });
+  return stale.map((f) => path.join(reuseDir(), f));
 }

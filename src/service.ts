@@ -1,80 +1,161 @@
+import path from "node:path";
 import type { HostConfig } from "dockerode";
 import type { GenericContainer, StartedTestContainer } from "testcontainers";
-import { LABELS, publishesOnLoopback } from "./docker";
+import { docker, LABELS, publishesOnLoopback } from "./docker";
 import { ServiceError, guessFix } from "./errors";
+import { packageRoot } from "./paths";
 
 /** The main database of PostgreSQL and Mongo: what `campaign-testenv up` users and unisolated code use. */
 export const MAIN_DATABASE = "campaign";
 
-/** What one service's start reads: the options, resolved for that service. */
-export interface ServiceSettings<Flavour extends string = string> {
+/**
+ * Store sets in use at once, across every process that shares the containers: what the allocator
+ * hands out (ids 1..N), and what each service is started to hold (Redis: N + 1 logical databases).
+ */
+export const STORE_SET_CAPACITY = 512;
+
+/** What a service can do on what actually runs: probed, or declared by its image, never assumed from a name. */
+export interface Capability {
+  ok: boolean;
+  /** Why not, and the way out; set when `ok` is false. */
+  reason?: string;
+}
+
+/** The part of every service's context that generic code reads. */
+export interface ServiceContext {
   image: string;
-  flavour: Flavour;
-  startupTimeoutMs: number;
-  /** Keep the container after this process (reuse mode): Testcontainers' reaper must not remove it. */
-  reuse: boolean;
-  migrationsDir: string;
-  /** Folder of mongo-collections.json and aws-resources.json. */
-  specsDir: string;
-  /** Every service this environment starts. */
-  services: readonly string[];
+  /** The product filling the service's role (the service's own name when it has one flavour only). */
+  flavour: string;
+  capabilities: Record<string, Capability>;
 }
 
 /**
- * One backing service, whole: how it starts, what a reused container must match, how one worker's
- * store is claimed, reset and closed, how it is checked, and the settings it exports. The registry
- * (services/index.ts) lists them; everything else loops over it.
+ * An option only some services read (today: folders), with its env var and default; the options of
+ * every service are merged into EnvironmentOptions by name.
  */
-export interface Service<Name extends string, Context, Client, Flavour extends string = string> {
-  readonly name: Name;
-  /** The image of each flavour when none is set; the first flavour is the default one. */
-  readonly images: Readonly<Record<Flavour, string>>;
-  /** Everything a started container depends on (image, migrations, specs): reuse mode hashes it. */
-  fingerprint(settings: ServiceSettings<Flavour>): string;
-  /** Other services whose context this one's start reads (run.peer); reuse hashes theirs too. */
-  peers?(settings: ServiceSettings<Flavour>): string[];
-  start(run: ServiceRun<Flavour>): Promise<Context>;
-  /** Where this worker's data lives inside the shared container (a database name, a db index...). */
-  store(context: Context, workerId: number): Record<string, string | number>;
-  /**
-   * Builds store `id` afresh (a database cloned, an account's resources created...): what a test file
-   * starts from. Returns what `connect` needs to know of it, as JSON; the warm pool runs this ahead,
-   * passing what the slot's previous prepare returned (a service may then do less, as AWS does).
-   */
-  prepare(context: Context, id: number, previous?: unknown): Promise<unknown>;
-  /** Connects to store `id`, which `prepare` built, and returns its client(s). */
-  connect(context: Context, id: number, prepared: unknown): Promise<Client>;
-  /** Back to the state right after prepare. */
-  reset(client: Client, context: Context): Promise<void>;
-  close(client: Client): Promise<void>;
-  /** One real round trip, within timeoutMs; throws when the service does not answer. */
-  check(context: Context, timeoutMs: number): Promise<void>;
-  /** host:port or endpoint, for health lines. */
-  address(context: Context): string;
-  /** The settings apps and tools read, as KEY=value lines (`campaign-testenv up`). */
-  envLines(context: Context): string[];
+export interface OwnOption {
+  /** CAMPAIGN_TESTENV_<env> */
+  env: string;
+  default: string;
 }
+
+/** The folder of mongo-collections.json and aws-resources.json: an option of the two services that read it. */
+export const SPECS_DIR: OwnOption = { env: "SPECS_DIR", default: path.join(packageRoot, "fixtures") };
+
+/** The types one service module fixes; the registry derives the environment's types from them. */
+export interface ServiceTypes {
+  name: string;
+  context: ServiceContext;
+  /** What `prepare` returns (JSON: the warm pool writes it to a file) and `connect` takes back. */
+  prepared: unknown;
+  /** What a test file's store of this service is connected with: its client(s). */
+  client: object;
+  /** Where a store set's data lives in this service (a database name, a db index...). */
+  names: Record<string, string | number>;
+  /** The TestEnvironment fields this service adds, by name: `env.postgres`, `env.redis`... */
+  accessors: Record<string, unknown>;
+  /** The products that can fill the role; the first is the default. */
+  flavour: string;
+  /** Names of the options only this service reads (ServiceSettings gets them as strings). */
+  options: string;
+  /** What a flavour's start gives the service's own start to go on with (a container, an endpoint...). */
+  started: unknown;
+}
+
+/** The settings every service reads, whatever its own options. */
+type Common = { flavour: string; options: never };
+
+/** What one service's start reads: the options, resolved for that service. */
+export type ServiceSettings<T extends Pick<ServiceTypes, "flavour" | "options"> = Common> = {
+  image: string;
+  flavour: T["flavour"];
+  startupTimeoutMs: number;
+  /** Keep the container after this process (reuse mode): Testcontainers' reaper must not remove it. */
+  reuse: boolean;
+  /** Every service this environment starts. */
+  services: readonly string[];
+} & { [K in T["options"]]: string };
+
+/** One product that can fill a service's role: its official image and how its container starts. */
+export interface Flavour<Started> {
+  /** The image used when none is set. */
+  readonly image: string;
+  /** Starts the container and returns what the service's own start goes on with (an endpoint...). */
+  start(run: ServiceRun): Promise<Started>;
+}
+
+/**
+ * One backing service, whole: how it starts, what a reused container must match, how a store set's
+ * part of it is named, prepared, connected, reset and closed, how it is checked, and what it exports.
+ * The registry (services/index.ts) lists them; everything else loops over it.
+ */
+export interface Service<T extends ServiceTypes> {
+  readonly name: T["name"];
+  /** Every product that can fill this role, each with its image; the first is the default. */
+  readonly flavours: { readonly [F in T["flavour"]]: Flavour<T["started"]> };
+  /** Options only this service reads, e.g. `migrationsDir`. */
+  readonly options?: { readonly [K in T["options"]]: OwnOption };
+  /** Everything a started container depends on (image, migrations, specs): reuse mode hashes it. */
+  fingerprint(settings: ServiceSettings<T>): string;
+  /** Other services whose context this one's start reads (run.peer); reuse hashes theirs too. */
+  peers?(settings: ServiceSettings<T>): string[];
+  start(run: ServiceRun<T>): Promise<T["context"]>;
+  /** Where store set `id`'s data lives inside the shared container, by name (`postgresDatabase`...). */
+  readonly names: { readonly [N in keyof T["names"]]: (id: number, context: T["context"]) => T["names"][N] };
+  /**
+   * Builds store set `id` afresh (a database cloned, an account's resources created...): what a test
+   * file starts from. The warm pool runs this ahead, passing what the set's previous prepare returned
+   * (a service may then do less, as AWS does).
+   */
+  prepare(context: T["context"], id: number, previous?: T["prepared"]): Promise<T["prepared"]>;
+  /** Connects to store set `id`, which `prepare` built, and returns its client(s). */
+  connect(context: T["context"], id: number, prepared: T["prepared"]): Promise<T["client"]>;
+  /** Back to the state right after prepare (what `cleanTestData` calls). */
+  reset(client: T["client"], context: T["context"]): Promise<void>;
+  close(client: T["client"]): Promise<void>;
+  /** The TestEnvironment fields of this service, from its client(s); the first is named after it. */
+  readonly accessors: { readonly [A in keyof T["accessors"]]: (client: T["client"]) => T["accessors"][A] };
+  /** One real round trip, within timeoutMs; throws when the service does not answer. */
+  check(context: T["context"], timeoutMs: number): Promise<void>;
+  /** host:port or endpoint, for health lines. */
+  address(context: T["context"]): string;
+  /** The settings apps and tools read, as KEY=value lines (`campaign-testenv up`). */
+  envLines(context: T["context"]): string[];
+  /** True for its client's errors that mean the server went away (beyond refused and reset sockets). */
+  lostConnection?(failure: { code?: unknown; name?: unknown }): boolean;
+  /** The fix for a start failure that only this service knows, read from the error and the log tail. */
+  fix?(text: string): string | undefined;
+  /** Fields its context had in earlier versions, and what replaced them: reading one throws that sentence. */
+  readonly retired?: Record<string, string>;
+}
+
+/** A service of any types: for code that loops over the registry (settings then carry every own option). */
+export type AnyService = Service<ServiceTypes & { options: never }>;
 
 const LOG_TAIL_LINES = 20;
 
 /** The state of one service while the environment starts: its steps, timings, container and log tail. */
-export class ServiceRun<Flavour extends string = string> {
+export class ServiceRun<T extends Pick<ServiceTypes, "flavour" | "options"> = Common> {
   readonly steps: { name: string; ms: number }[] = [];
   container?: StartedTestContainer;
   /** The container serving this service: started now, or found again by reuse mode. */
   containerId?: string;
   /** Reuse mode found this service running from an earlier run. */
   reused = false;
+  /** Extra labels for the container (reuse mode's input hash). */
+  readonly labels: Record<string, string> = {};
   private readonly logTail: string[] = [];
 
   constructor(
     readonly service: string,
-    readonly settings: ServiceSettings<Flavour>,
+    readonly settings: ServiceSettings<T>,
     readonly runId: string,
     /** Another service's context once it is ready (undefined when not started); the AWS secrets need it. */
     readonly peer: (name: string) => Promise<Record<string, unknown> | undefined>,
-    /** A line for the startup output, such as a feature the server lacks. */
+    /** A line for the startup output, such as a capability the server lacks. */
     readonly note: (message: string) => void,
+    /** The service's own fix hints, tried before the generic ones. */
+    private readonly fixFor?: (text: string) => string | undefined,
   ) {}
 
   get image(): string {
@@ -82,7 +163,7 @@ export class ServiceRun<Flavour extends string = string> {
   }
 
   /** Runs one named step; a failure becomes a ServiceError naming the service, image, step and fix. */
-  async step<T>(name: string, fn: () => Promise<T>, fix?: string): Promise<T> {
+  async step<R>(name: string, fn: () => Promise<R>, fix?: string): Promise<R> {
     const started = performance.now();
     try {
       const result = await fn();
@@ -91,26 +172,54 @@ export class ServiceRun<Flavour extends string = string> {
     } catch (error) {
       if (error instanceof ServiceError) throw error;
       const logTail = [...this.logTail];
-      throw new ServiceError(
-        this.runId,
-        this.service,
-        this.image,
-        name,
-        error,
-        fix ?? guessFix(error, this.image, this.settings.startupTimeoutMs, logTail),
+      throw new ServiceError({
+        runId: this.runId,
+        service: this.service,
+        image: this.image,
+        step: name,
+        reason: error instanceof Error ? error.message : String(error),
+        fix: fix ?? guessFix(error, this.settings.startupTimeoutMs, logTail, this.fixFor),
         logTail,
-      );
+        cause: error,
+      });
     }
   }
 
+  /**
+   * What the image says it lacks, by capability: labels `campaign-testenv.lacks.<capability>` whose
+   * value is the reason (the local image set declares them). An image not present yet has none.
+   */
+  async declaredLacks(): Promise<Record<string, string>> {
+    const labels = await (
+      await docker()
+    )
+      .getImage(this.image)
+      .inspect()
+      .then(
+        (image) => image.Config?.Labels ?? {},
+        () => ({}) as Record<string, string>,
+      );
+    const prefix = `${LABELS.package}.lacks.`;
+    return Object.fromEntries(
+      Object.entries(labels)
+        .filter(([key]) => key.startsWith(prefix))
+        .map(([key, reason]) => [key.slice(prefix.length), reason]),
+    );
+  }
+
   /** Labels the container, keeps its last log lines for error messages, and starts it. */
-  async startContainer<T extends StartedTestContainer>(
-    container: GenericContainer & { start(): Promise<T> },
-  ): Promise<T> {
+  async startContainer<C extends StartedTestContainer>(
+    container: GenericContainer & { start(): Promise<C> },
+  ): Promise<C> {
     // Reuse mode: out of the reaper's session, so it outlives this process; `down`/`prune` remove it.
     if (this.settings.reuse) container.withAutoCleanup(false);
     container
-      .withLabels({ [LABELS.package]: "true", [LABELS.run]: this.runId, [LABELS.service]: this.service })
+      .withLabels({
+        ...this.labels,
+        [LABELS.package]: "true",
+        [LABELS.run]: this.runId,
+        [LABELS.service]: this.service,
+      })
       .withStartupTimeout(this.settings.startupTimeoutMs)
       .withLogConsumer((stream) => {
         let partial = "";
@@ -126,7 +235,7 @@ export class ServiceRun<Flavour extends string = string> {
       return container.start();
     });
     this.containerId = this.container.getId();
-    return this.container as T;
+    return this.container as C;
   }
 }
 

@@ -1,105 +1,167 @@
-import type { Redis } from "ioredis";
-import type { Db, MongoClient } from "mongodb";
-import type { Pool } from "pg";
-import { CONTEXT_ENV, type EnvironmentContext, readContext } from "./context";
-import { claimSlot, poolDir } from "./pool";
-import { MissingServiceError, StartupFailedError } from "./errors";
+import { type EnvironmentContext, isAlive, poolDir, readContext } from "./context";
+import { ContextError, fromWire, MissingServiceError, OptionsError, retire } from "./errors";
 import { explainFailure, explaining } from "./explain";
-import { type ServiceName, type ServiceStores, service } from "./services";
-import type { AwsStore } from "./services/aws";
+import { claimFromPool } from "./pool";
+import { poll, type Try } from "./poll";
+import {
+  SERVICE_NAMES,
+  type ServiceAccessors,
+  type ServiceClients,
+  type ServiceContexts,
+  type ServiceName,
+  type ServicePrepared,
+  type StoreNames,
+  service,
+} from "./services";
+import { StoreSets } from "./store-sets";
 
-/** Where one worker's data lives inside the shared containers: each started service names its store. */
-export interface WorkerStores {
-  /**
-   * The number of this store set: a slot of the warm pool (21 and up), or the runner's worker id
-   * (JEST_WORKER_ID, VITEST_POOL_ID) when the file built its own, or the `workerId` it asked for.
-   */
-  id: number;
-  postgresDatabase?: string;
-  mongoDatabase?: string;
-  redisDb?: number;
-  /** The worker's AWS account: its 12-digit access key. Queues, topics, tables... keep their names. */
-  awsAccount?: string;
-  /** Prepended to the worker's bucket names only: S3 has one namespace across accounts. */
-  awsBucketPrefix?: string;
-}
+/**
+ * Where this test file's data lives inside the shared containers: its store set's id and, for each
+ * service it uses, the name of its store (a database name, a Redis db, an AWS account). Reading the
+ * name of a service the file did not ask for throws a sentence saying so.
+ */
+export type StoreSet = { readonly id: number } & Readonly<StoreNames>;
 
-export interface SetupOptions {
+export interface SetupOptions<S extends ServiceName = never> {
   /** The services this test needs; a missing one fails here, with the fix, rather than mid-test. */
-  services?: ServiceName[];
-  /** Which store set to build and claim (1..63); default: one from the warm pool, or the runner's worker id. */
-  workerId?: number;
-  /** The environment to use; default the one globalSetup (or `campaign-testenv up`) wrote. */
+  services?: readonly S[];
+  /**
+   * Claim this store set (1..512) rather than a free one; it must not be in use. Default: a prepared
+   * one from the warm pool, or any free one, built here.
+   */
+  storeSetId?: number;
+  /** The environment to use; default the one the runner's global setup (or `campaign-testenv up`) wrote. */
   context?: EnvironmentContext;
 }
 
-/** Connected clients for this worker's isolated stores. Asking for a service that is not started throws. */
-export interface TestEnvironment {
-  context: EnvironmentContext;
-  worker: WorkerStores;
+/**
+ * Connected clients for this test file's store set. Every service's fields are typed (`env.postgres`,
+ * `env.redis`...); reading one the file did not ask for throws a sentence with the fix. The services
+ * named in `setupTestEnvironment({ services })` are also in `env.context` for sure (type parameter S).
+ */
+export type TestEnvironment<S extends ServiceName = never> = Readonly<ServiceAccessors> & {
+  readonly context: EnvironmentContext & { readonly [K in S]: ServiceContexts[K] };
+  readonly storeSet: StoreSet;
   /** The services this test file has stores of: the ones it asked for, or every started one. */
-  services: ServiceName[];
-  /** This worker's store of any service, e.g. `env.store("postgres")`; the fields below are shortcuts. */
-  store<K extends ServiceName>(name: K): ServiceStores[K];
-  readonly pg: Pool;
-  readonly mongoClient: MongoClient;
-  readonly mongo: Db;
-  readonly redis: Redis;
-  readonly aws: AwsStore;
-  /** Closes every client (the worker's data stays until the next setup or the end of the run). */
+  readonly services: ServiceName[];
+  /** The client(s) of any service's store, e.g. `env.client("mongo")`: for services added later. */
+  client<K extends ServiceName>(name: K): ServiceClients[K];
+  /** Closes every client and gives the store set back (its data stays until its next prepare). */
   close(): Promise<void>;
-}
+};
 
-const WAIT_POLL_MS = 20;
+const POLL_MS = 20;
 
 /** A test that needs a service the environment was not started with fails at once, with the fix. */
-function checkStarted(context: EnvironmentContext, needed: ServiceName[] | undefined): void {
+function checkStarted(context: EnvironmentContext, needed: readonly ServiceName[] | undefined): void {
   const missing = (needed ?? []).filter((s) => !context.services.includes(s));
-  if (missing.length > 0) throw new MissingServiceError(missing, context.services);
-}
-
-/**
- * The context once every service in `needed` is ready. A runner's environment is still starting when
- * its first test files run; each waits here for what it needs only. A failed start fails it with the
- * start's own error.
- */
-async function readyContext(needed: ServiceName[] | undefined): Promise<EnvironmentContext> {
-  for (;;) {
-    const context = readContext();
-    checkStarted(context, needed);
-    if (context.failure) throw new StartupFailedError(context.failure);
-    if ((needed ?? context.services).every((name) => context[name] !== undefined)) return context;
-    await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+  if (missing.length > 0) {
+    throw new MissingServiceError(missing, context.services, { runner: context.runner });
   }
 }
 
 /**
- * Claims this test file's stores, fresh: a PostgreSQL database cloned from the migrated template, a
- * Mongo database with the spec's collections, an empty Redis logical database, and an AWS account with
- * the spec's resources. Under a runner they usually come ready-made from the warm pool (a claim is a
- * few milliseconds); otherwise, or with an explicit `workerId`, they are built here.
+ * The context once every service in `needed` is ready. A runner's environment is still starting when
+ * its first test files run; each waits here for what it needs only, until the start's own deadline.
+ * A failed start fails it with the start's own error, rebuilt; a parent that died fails it at once.
  */
-export async function setupTestEnvironment(options: SetupOptions = {}): Promise<TestEnvironment> {
+async function readyContext(needed: readonly ServiceName[] | undefined): Promise<EnvironmentContext> {
+  const started = Date.now();
+  let first: EnvironmentContext | undefined;
+  const attempt = (): Try<EnvironmentContext> => {
+    const context = readContext();
+    first ??= context;
+    checkStarted(context, needed);
+    if (context.failure) throw fromWire(context.failure);
+    const waiting = (needed ?? context.services).filter((name) => context[name] === undefined);
+    if (waiting.length === 0) return { done: true, value: context };
+    if (context.pid !== undefined && !isAlive(context.pid)) {
+      throw new ContextError(
+        `campaign-testenv: the process that was starting ${waiting.join(", ")} (pid ${context.pid}) is gone, ` +
+          `so this test file cannot get its stores; look at that process's output, then run the tests again.`,
+      );
+    }
+    return { done: false, why: waiting.join(", ") };
+  };
+  const result = attempt();
+  if (result.done) return result.value;
+  const timeoutMs = Math.max(0, (first!.readyBy ?? 0) - started);
+  return poll(attempt, { timeoutMs, intervalMs: POLL_MS }, (waiting) => {
+    const seconds = ((Date.now() - started) / 1000).toFixed(0);
+    return new ContextError(
+      `campaign-testenv: waited ${seconds} s for ${waiting} of run ${first!.runId} to be ready (the start's ` +
+        `timeout plus a margin), and the process starting them (pid ${first!.pid}) wrote nothing more; look ` +
+        `at its output, and raise startupTimeoutMs / CAMPAIGN_TESTENV_STARTUP_TIMEOUT_MS on a slow machine.`,
+    );
+  });
+}
+
+/** A store set claimed for this test file: from the warm pool (prepared ahead), or from the allocator. */
+interface Held {
+  id: number;
+  /** What the pool's prepare gave each service; undefined: this file prepares its own. */
+  prepared?: Partial<ServicePrepared>;
+  release(): Promise<void>;
+}
+
+async function holdStoreSet(context: EnvironmentContext, storeSetId: number | undefined): Promise<Held> {
+  if (storeSetId === undefined && context.pooled) {
+    const slot = claimFromPool(poolDir(context.runId));
+    if (slot) {
+      return { id: slot.id, prepared: slot.prepared, release: async () => slot.release() };
+    }
+  }
+  const sets = new StoreSets(context.storeSets);
+  const id = await sets.claim(storeSetId);
+  return { id, release: () => sets.release(id) };
+}
+
+/** The store set's names: every service's, those the file did not ask for throwing the fix when read. */
+function storeSetOf(context: EnvironmentContext, id: number, names: ServiceName[]): StoreSet {
+  const storeSet = { id } as Record<string, unknown>;
+  for (const name of SERVICE_NAMES) {
+    for (const [key, nameOf] of Object.entries(service(name).names)) {
+      if (names.includes(name)) storeSet[key] = nameOf(id, context[name]!);
+      else
+        Object.defineProperty(storeSet, key, { enumerable: false, get: () => missing(context, name, names) });
+    }
+  }
+  return Object.freeze(storeSet) as StoreSet;
+}
+
+function missing(context: EnvironmentContext, name: ServiceName, names: ServiceName[]): never {
+  throw context.services.includes(name)
+    ? new MissingServiceError([name], context.services, { requested: names })
+    : new MissingServiceError([name], context.services, { runner: context.runner });
+}
+
+/**
+ * Claims this test file's store set, fresh: a PostgreSQL database cloned from the migrated template, a
+ * Mongo database with the spec's collections, an empty Redis logical database, and an AWS account with
+ * the spec's resources. Under a runner it usually comes ready-made from the warm pool (a claim is a few
+ * milliseconds); otherwise, or with an explicit `storeSetId`, it is built here.
+ */
+export async function setupTestEnvironment<S extends ServiceName = never>(
+  options: SetupOptions<S> = {},
+): Promise<TestEnvironment<S>> {
+  if ("workerId" in options) {
+    throw new OptionsError(
+      "campaign-testenv: the workerId option was renamed storeSetId; leave it out to get a free store set.",
+    );
+  }
   const context = options.context ?? (await readyContext(options.services));
   checkStarted(context, options.services);
   const names = (options.services ?? context.services).filter((name) => context[name] !== undefined);
-  const claim =
-    options.workerId === undefined && context.pooled
-      ? claimSlot(poolDir(process.env[CONTEXT_ENV]!))
-      : undefined;
-  const id =
-    options.workerId ?? claim?.slot ?? Number(process.env.JEST_WORKER_ID ?? process.env.VITEST_POOL_ID ?? 1);
+  const held = await holdStoreSet(context, options.storeSetId);
 
-  const worker: WorkerStores = { id };
-  for (const name of names) Object.assign(worker, service(name).store(context[name], id));
   // A call that fails because a container stopped says so (ServiceDownError), not just "ECONNREFUSED".
   const opened = await Promise.allSettled(
     names.map(async (name) => {
       const explain = (error: unknown) => explainFailure(context, name, `a ${name} call`, error);
       const entry = service(name);
       const connect = async () => {
-        const prepared = claim ? claim.prepared[name] : await entry.prepare(context[name], id);
-        return entry.connect(context[name], id, prepared);
+        const prepared = held.prepared ? held.prepared[name] : await entry.prepare(context[name]!, held.id);
+        return entry.connect(context[name]!, held.id, prepared);
       };
       const client = await connect().catch(async (error: unknown) => {
         throw await explain(error);
@@ -107,14 +169,13 @@ export async function setupTestEnvironment(options: SetupOptions = {}): Promise<
       return [name, explaining(client, explain)] as const;
     }),
   );
-  const stores: Partial<ServiceStores> = Object.fromEntries(
-    opened.flatMap((r) => (r.status === "fulfilled" ? [r.value] : [])),
-  );
+  const clients = new Map(opened.flatMap((r) => (r.status === "fulfilled" ? [r.value] : [])));
+  // The store set goes back even when closing a client fails; that failure is then reported.
   const close = async () => {
-    await Promise.all(
-      Object.entries(stores).map(([name, store]) => service(name as ServiceName).close(store)),
-    );
-    claim?.release(); // the pool prepares it again for a later test file
+    const closed = await Promise.allSettled([...clients].map(([name, c]) => service(name).close(c)));
+    await held.release();
+    const failed = closed.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
   };
   const failed = opened.find((r) => r.status === "rejected");
   if (failed) {
@@ -122,44 +183,28 @@ export async function setupTestEnvironment(options: SetupOptions = {}): Promise<
     throw failed.reason;
   }
 
-  const store = <K extends ServiceName>(name: K): ServiceStores[K] => {
-    if (!(name in stores)) {
-      throw context.services.includes(name)
-        ? new MissingServiceError([name], context.services, names)
-        : new MissingServiceError([name], context.services);
-    }
-    return stores[name]!;
-  };
-  let closed = false;
-  return {
+  const client = <K extends ServiceName>(name: K): ServiceClients[K] =>
+    (clients.get(name) as ServiceClients[K] | undefined) ?? missing(context, name, names);
+  let closing: Promise<void> | undefined;
+  const env = {
     context,
-    worker,
+    storeSet: storeSetOf(context, held.id, names),
     services: names,
-    store,
-    get pg() {
-      return store("postgres");
-    },
-    get mongoClient() {
-      return store("mongo").client;
-    },
-    get mongo() {
-      return store("mongo").db;
-    },
-    get redis() {
-      return store("redis");
-    },
-    get aws() {
-      return store("aws");
-    },
-    async close() {
-      if (closed) return; // a store given back twice would reach two test files
-      closed = true;
-      await close();
-    },
+    client,
+    // Twice is once: a store set given back twice would reach two test files.
+    close: () => (closing ??= close()),
   };
+  for (const name of SERVICE_NAMES) {
+    for (const [field, accessor] of Object.entries(service(name).accessors)) {
+      Object.defineProperty(env, field, { enumerable: true, get: () => accessor(client(name)) });
+    }
+  }
+  retire(env, "worker", "env.worker", "env.storeSet");
+  retire(env, "store", "env.store(name)", "env.client(name)");
+  return env as unknown as TestEnvironment<S>;
 }
 
-/** Closes the clients; the containers belong to globalTeardown. */
-export async function teardownTestEnvironment(env: TestEnvironment | undefined): Promise<void> {
+/** Closes the clients and gives the store set back; the containers belong to the global teardown. */
+export async function teardownTestEnvironment(env: { close(): Promise<void> } | undefined): Promise<void> {
   await env?.close();
 }

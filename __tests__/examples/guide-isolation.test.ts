@@ -10,21 +10,21 @@ beforeAll(async () => {
 afterAll(() => teardownTestEnvironment(env));
 
 test("every client points at this worker's stores", async () => {
-  const { rows } = await env.pg.query<{ db: string }>("SELECT current_database() AS db");
-  expect(rows[0].db).toBe(env.worker.postgresDatabase); // campaign_w1, campaign_w2, ...
-  expect(env.mongo.databaseName).toBe(env.worker.mongoDatabase);
-  expect(env.redis.options.db).toBe(env.worker.redisDb);
+  const { rows } = await env.postgres.query<{ db: string }>("SELECT current_database() AS db");
+  expect(rows[0].db).toBe(env.storeSet.postgresDatabase); // campaign_w1, campaign_w2, ...
+  expect(env.mongo.databaseName).toBe(env.storeSet.mongoDatabase);
+  expect(env.redis.options.db).toBe(env.storeSet.redisDb);
   // AWS: the worker is an account of its own; queues, topics and tables keep their production names.
-  expect(env.aws.resources.queues["dial-tasks"].arn).toContain(`:${env.worker.awsAccount}:dial-tasks`);
-  expect(env.aws.resources.buckets["reports"]).toBe(`${env.worker.awsBucketPrefix}reports`); // S3: one namespace
+  expect(env.aws.resources.queues["dial-tasks"].arn).toContain(`:${env.storeSet.awsAccount}:dial-tasks`);
+  expect(env.aws.resources.buckets["reports"]).toBe(`${env.storeSet.awsBucketPrefix}reports`); // S3: one namespace
 });
 
 test("code that makes its own pool is given this worker's database", async () => {
   const { host, port, user, password } = env.context.postgres!;
-  const appPool = new Pool({ host, port, user, password, database: env.worker.postgresDatabase });
+  const appPool = new Pool({ host, port, user, password, database: env.storeSet.postgresDatabase });
   try {
     const { rows } = await appPool.query<{ db: string }>("SELECT current_database() AS db");
-    expect(rows[0].db).toBe(env.worker.postgresDatabase);
+    expect(rows[0].db).toBe(env.storeSet.postgresDatabase);
   } finally {
     await appPool.end();
   }

@@ -9,7 +9,7 @@ import {
 } from "campaign-testenv";
 import { makeEventLog } from "campaign-testenv/fixtures";
 
-const testWithMongoTransactions = readContext().mongo?.transactions ? test : test.skip;
+const testWithMongoTransactions = readContext().mongo?.capabilities.transactions.ok ? test : test.skip;
 
 let env: TestEnvironment;
 beforeAll(async () => {

@@ -17,7 +17,7 @@ describeWithAws("reports in S3", () => {
   afterAll(() => teardownTestEnvironment(env));
 
   test("the reports bucket exists", () => {
-    expect(env.aws.resources.buckets["reports"]).toBe(`${env.worker.awsBucketPrefix}reports`);
+    expect(env.aws.resources.buckets["reports"]).toBe(`${env.storeSet.awsBucketPrefix}reports`);
   });
 });
 // #endregion optional-services

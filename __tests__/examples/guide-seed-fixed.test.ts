@@ -20,7 +20,7 @@ beforeEach(async () => {
 });
 
 test("Evan is blacklisted", async () => {
-  const { rows } = await env.pg.query("SELECT source FROM blacklist WHERE phone = $1", [phones.evan]);
+  const { rows } = await env.postgres.query("SELECT source FROM blacklist WHERE phone = $1", [phones.evan]);
   expect(rows).toEqual([{ source: "complaint" }]);
 });
 

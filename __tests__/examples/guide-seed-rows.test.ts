@@ -25,7 +25,7 @@ test("a paused campaign with two contacts", async () => {
     collections: { event_logs: [makeEventLog("campaign.status_changed", { campaignId: campaign.id })] },
   });
 
-  const { rows } = await env.pg.query<{ n: number }>(
+  const { rows } = await env.postgres.query<{ n: number }>(
     "SELECT count(*)::int AS n FROM contacts WHERE campaign_id = $1 AND NOT opted_out",
     [campaign.id],
   );

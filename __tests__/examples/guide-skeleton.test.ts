@@ -15,7 +15,7 @@ afterAll(() => teardownTestEnvironment(env));
 beforeEach(() => cleanTestData(env));
 
 test("the schema is there", async () => {
-  const { rows } = await env.pg.query<{ n: number }>("SELECT count(*)::int AS n FROM campaigns");
+  const { rows } = await env.postgres.query<{ n: number }>("SELECT count(*)::int AS n FROM campaigns");
   expect(rows[0].n).toBe(0);
 });
 // #endregion skeleton

@@ -17,7 +17,7 @@ afterAll(() => teardownTestEnvironment(env));
 
 test("a duplicate phone is refused, and nothing stays behind", async () => {
   const entry = makeBlacklistEntry();
-  const refused = await withTransaction(env.pg, async (client) => {
+  const refused = await withTransaction(env.postgres, async (client) => {
     await client.query("INSERT INTO blacklist (id, phone) VALUES ($1, $2)", [entry.id, entry.phone]);
     await client.query("SAVEPOINT duplicate");
     const error = await client.query("INSERT INTO blacklist (phone) VALUES ($1)", [entry.phone]).then(
@@ -30,7 +30,7 @@ test("a duplicate phone is refused, and nothing stays behind", async () => {
   });
   expect(refused).toEqual({ message: expect.stringMatching(/duplicate key/), inside: 1 });
 
-  const { rows } = await env.pg.query<{ n: number }>("SELECT count(*)::int AS n FROM blacklist");
+  const { rows } = await env.postgres.query<{ n: number }>("SELECT count(*)::int AS n FROM blacklist");
   expect(rows[0].n).toBe(0); // rolled back
   await seedTestData(env, { tables: { blacklist: [entry] } }); // the id is free again
 });

@@ -20,7 +20,7 @@ beforeEach(() => cleanTestData(env));
 test("10 calls through the call path, each step timed, a refusal counted by label", async () => {
   const stores = callStores(env);
   const { campaign, contacts } = await seedCampaign(env, { contacts: 10 });
-  await env.pg.query("INSERT INTO blacklist (phone) VALUES ($1)", [contacts[9].phone]);
+  await env.postgres.query("INSERT INTO blacklist (phone) VALUES ($1)", [contacts[9].phone]);
 
   const handler: CallHandler = async ({ index, step, hold }) => {
     const [campaignId, contactId] = [campaign.id, contacts[index].id];

@@ -15,8 +15,11 @@ afterAll(() => teardownTestEnvironment(env));
 beforeEach(() => cleanTestData(env));
 
 test("PostgreSQL: a blacklist entry goes in and comes back", async () => {
-  await env.pg.query("INSERT INTO blacklist (phone, reason) VALUES ($1, $2)", ["+12025550199", "complaint"]);
-  const { rows } = await env.pg.query<{ reason: string; source: string }>(
+  await env.postgres.query("INSERT INTO blacklist (phone, reason) VALUES ($1, $2)", [
+    "+12025550199",
+    "complaint",
+  ]);
+  const { rows } = await env.postgres.query<{ reason: string; source: string }>(
     "SELECT reason, source FROM blacklist WHERE phone = $1",
     ["+12025550199"],
   );

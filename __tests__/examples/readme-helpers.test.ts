@@ -20,11 +20,11 @@ test("the README's helpers do what their comments say", async () => {
   const data = await seedTestData(env); // fixtures/test-data.ts into PostgreSQL and Mongo; or pass { tables, collections }
   // #endregion helpers
   expect(await env.redis.get("left-over")).toBeNull();
-  const blacklisted = async () => (await env.pg.query("SELECT count(*) FROM blacklist")).rows[0].count;
+  const blacklisted = async () => (await env.postgres.query("SELECT count(*) FROM blacklist")).rows[0].count;
   expect(await blacklisted()).toBe(String(data.tables.blacklist.length));
 
   // #region helpers
-  const count = await withTransaction(env.pg, async (client) => {
+  const count = await withTransaction(env.postgres, async (client) => {
     await client.query("DELETE FROM blacklist");
     return (await client.query("SELECT count(*) FROM blacklist")).rows[0].count; // "0" in here...
   }); // ...and rolled back afterwards, always

@@ -15,7 +15,7 @@ beforeEach(() => cleanTestData(env));
 
 test("an active campaign can be found", async () => {
   await seedTestData(env);
-  const { rows } = await env.pg.query("SELECT name FROM campaigns WHERE status = 'active'");
+  const { rows } = await env.postgres.query("SELECT name FROM campaigns WHERE status = 'active'");
   expect(rows.length).toBeGreaterThan(0);
 });
 // #endregion test-file

@@ -4,6 +4,8 @@ import type { AwsContext } from "../../src/services/aws";
 
 const postgres = {
   image: "postgres:15-alpine",
+  flavour: "postgres" as const,
+  capabilities: {},
   host: "127.0.0.1",
   port: 32768,
   user: "campaign",
@@ -19,12 +21,13 @@ const mongo = {
   port: 32769,
   uri: "mongodb://campaign:mpw@127.0.0.1:32769/?authSource=admin&directConnection=true",
   database: "campaign",
-  validators: true,
-  transactions: true,
+  capabilities: { validators: { ok: true }, transactions: { ok: true } },
   spec: { collections: [] },
 };
 const redis = {
   image: "redis:7-alpine",
+  flavour: "redis" as const,
+  capabilities: {},
   host: "127.0.0.1",
   port: 32770,
   password: "rpw",
@@ -33,7 +36,7 @@ const redis = {
 const aws: AwsContext = {
   image: "localstack/localstack:4.14.0",
   flavour: "localstack",
-  unavailable: {},
+  capabilities: { dynamodb: { ok: true }, lambda: { ok: true } },
   endpoint: "http://127.0.0.1:32771",
   region: "us-east-1",
   accessKeyId: "000000000000",
@@ -42,7 +45,7 @@ const aws: AwsContext = {
   specsDir: "/specs",
   secretValues: {},
 };
-const base = { runId: "r1", startedAt: "2024-07-15T12:00:00.000Z" };
+const base = { runId: "r1", startedAt: "2024-07-15T12:00:00.000Z", storeSets: "/tmp/sets" };
 
 describe("envLines", () => {
   test("every service's settings, after the context file", () => {

@@ -14,8 +14,11 @@ const context = (): EnvironmentContext => ({
   runId: `unit${randomToken(10)}`,
   startedAt: "2024-07-15T12:00:00.000Z",
   services: ["redis"],
+  storeSets: "/tmp/sets",
   redis: {
     image: "redis:7-alpine",
+    flavour: "redis",
+    capabilities: {},
     host: "localhost",
     port: 6379,
     password: "pw",

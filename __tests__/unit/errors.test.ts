@@ -1,4 +1,15 @@
-import { DockerUnavailableError, guessFix, ServiceError } from "../../src/errors";
+import {
+  CampaignTestenvError,
+  DockerUnavailableError,
+  fromWire,
+  guessFix,
+  MissingServiceError,
+  retire,
+  ServiceError,
+  StartupError,
+  toWire,
+} from "../../src/errors";
+import { aws } from "../../src/services/aws";
 
 /** Sets (or unsets, with undefined) an env var for the length of `fn`. */
 function withEnv<T>(name: string, value: string | undefined, fn: () => T): T {
@@ -14,15 +25,13 @@ function withEnv<T>(name: string, value: string | undefined, fn: () => T): T {
 }
 
 describe("guessFix", () => {
-  const image = "localstack/localstack:latest";
-
   test.each([
     ["an exit code 55 in the error", new Error("container exited with code 55"), []],
     ["an exit code 55 written tersely", new Error("exit code: 55"), []],
     ["the token named in the log", new Error("Container not ready"), ["LOCALSTACK_AUTH_TOKEN is not set"]],
     ["a licence failure in the log", "failed", ["License activation failed! 🔑"]],
-  ])("LocalStack's account requirement: %s", (_case, cause, logTail) => {
-    const fix = guessFix(cause, image, 60_000, logTail);
+  ])("LocalStack's account requirement (the AWS service's own fix): %s", (_case, cause, logTail) => {
+    const fix = guessFix(cause, 60_000, logTail, aws.fix);
     expect(fix).toContain("LOCALSTACK_AUTH_TOKEN");
     expect(fix).toContain("localstack/localstack:4.14.0");
   });
@@ -33,17 +42,17 @@ describe("guessFix", () => {
     "pull access denied for privateorg/redis, repository does not exist",
     "Get https://registry-1.docker.io/v2/: dial tcp: i/o timeout",
   ])("an image that cannot be had: %s", (message) => {
-    const fix = withEnv("RYUK_CONTAINER_IMAGE", undefined, () =>
-      guessFix(new Error(message), "postgres:99", 60_000, []),
-    );
-    expect(fix).toContain("the image postgres:99 is neither present nor pullable");
+    const fix = withEnv("RYUK_CONTAINER_IMAGE", undefined, () => guessFix(new Error(message), 60_000, []));
+    expect(fix).toContain("the image is neither present nor pullable");
     expect(fix).toContain("testcontainers/ryuk (Testcontainers' default)");
-    expect(fix).toContain("npm run images:build");
+    expect(fix).toContain("TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX");
+    // Only what the published package ships: no script of this repository.
+    expect(fix).not.toMatch(/npm run|scripts\//);
   });
 
   test("the pull fix names the reaper image that is configured", () => {
     const fix = withEnv("RYUK_CONTAINER_IMAGE", "local/ryuk:0.11", () =>
-      guessFix(new Error("pull access denied"), "postgres:15", 1000, []),
+      guessFix(new Error("pull access denied"), 1000, []),
     );
     expect(fix).toContain("reaper image local/ryuk:0.11");
   });
@@ -54,31 +63,29 @@ describe("guessFix", () => {
     'Log message "Ready." not received after 60000ms',
     "Container not healthy after 60000ms",
   ])("a container that was too slow: %s", (message) => {
-    const fix = guessFix(new Error(message), "mongo:7.0", 45_000, []);
+    const fix = guessFix(new Error(message), 45_000, []);
     expect(fix).toContain("not ready within 45000 ms");
     expect(fix).toContain("CAMPAIGN_TESTENV_STARTUP_TIMEOUT_MS");
   });
 
   test("anything else: read the log, turn on the verbose output", () => {
-    const fix = guessFix(new Error("relation users already exists"), "postgres:15", 1000, ["FATAL: x"]);
+    const fix = guessFix(new Error("relation users already exists"), 1000, ["FATAL: x"]);
     expect(fix).toBe(
       "read the container's log below; run with CAMPAIGN_TESTENV_VERBOSE=true and DEBUG=testcontainers* for more.",
     );
   });
 
-  test("LocalStack's account comes before a timeout, a pull error before a timeout", () => {
-    expect(guessFix(new Error("timed out; exited with code 55"), image, 1, [])).toContain(
+  test("the service's own fix comes first, then a pull error, then a timeout", () => {
+    expect(guessFix(new Error("timed out; exited with code 55"), 1, [], aws.fix)).toContain(
       "LOCALSTACK_AUTH_TOKEN",
     );
-    expect(guessFix(new Error("timeout pulling image"), image, 1, [])).toContain(
+    expect(guessFix(new Error("timeout pulling image"), 1, [], aws.fix)).toContain(
       "neither present nor pullable",
     );
   });
 
   test("a timeout whose container log mentions a registry is still a timeout", () => {
-    const fix = guessFix(new Error("Container not healthy after 500ms"), image, 500, [
-      "using registry mirror",
-    ]);
+    const fix = guessFix(new Error("Container not healthy after 500ms"), 500, ["using registry mirror"]);
     expect(fix).toContain("not ready within 500 ms");
   });
 });
@@ -86,15 +93,16 @@ describe("guessFix", () => {
 describe("ServiceError", () => {
   test("names the service, image, step and reason, then the fix, then the log tail", () => {
     const cause = new Error("connection refused");
-    const error = new ServiceError(
-      "run1",
-      "postgres",
-      "postgres:15-alpine",
-      "connecting",
+    const error = new ServiceError({
+      runId: "run1",
+      service: "postgres",
+      image: "postgres:15-alpine",
+      step: "connecting",
+      reason: cause.message,
+      fix: "start it",
+      logTail: ["line one", "line two"],
       cause,
-      "start it",
-      ["line one", "line two"],
-    );
+    });
     expect(error.message).toBe(
       "campaign-testenv: postgres (image postgres:15-alpine) failed while connecting: connection refused\n" +
         "Fix: start it\n" +
@@ -115,12 +123,80 @@ describe("ServiceError", () => {
     });
   });
 
-  test("no log lines, no log section; a cause that is not an Error is quoted as text", () => {
-    const error = new ServiceError("run1", "redis", "redis:7-alpine", "starting the container", 503, "wait");
+  test("no log lines, no log section", () => {
+    const error = new ServiceError({ ...failure("redis"), step: "starting the container", reason: "503" });
     expect(error.message).toBe(
       "campaign-testenv: redis (image redis:7-alpine) failed while starting the container: 503\nFix: wait",
     );
     expect(error.logTail).toEqual([]);
+  });
+});
+
+const failure = (service: string) => ({
+  runId: "run1",
+  service,
+  image: `${service}:7-alpine`,
+  step: "connecting",
+  reason: "refused",
+  fix: "wait",
+  logTail: [],
+});
+
+describe("errors across processes (toWire, through JSON, fromWire)", () => {
+  const across = (error: unknown) => fromWire(JSON.parse(JSON.stringify(toWire(error))));
+
+  test("a ServiceError comes back as a ServiceError with its message and every field", () => {
+    const sent = new ServiceError({
+      ...failure("postgres"),
+      logTail: ["FATAL: x"],
+      cause: new Error("refused"),
+    });
+    const got = across(sent);
+    expect(got).toBeInstanceOf(ServiceError);
+    expect(got).toBeInstanceOf(CampaignTestenvError);
+    expect(got.name).toBe("ServiceError");
+    expect(got.message).toBe(sent.message);
+    expect(got).toMatchObject({ ...failure("postgres"), logTail: ["FATAL: x"] });
+  });
+
+  test("a StartupError keeps each failure as a ServiceError", () => {
+    const sent = new StartupError("run1", [
+      new ServiceError(failure("mongo")),
+      new ServiceError(failure("aws")),
+    ]);
+    const got = across(sent) as StartupError;
+    expect(got).toBeInstanceOf(StartupError);
+    expect(got.message).toBe(sent.message);
+    expect(got.failures.map((f) => [f instanceof ServiceError, f.service])).toEqual([
+      [true, "mongo"],
+      [true, "aws"],
+    ]);
+  });
+
+  test("an error of another kind keeps its name and message, as the package's base class", () => {
+    const got = across(new TypeError("x is not a function"));
+    expect(got).toBeInstanceOf(CampaignTestenvError);
+    expect([got.name, got.message]).toEqual(["TypeError", "x is not a function"]);
+  });
+
+  test("the missing-service error names the config of the runner in use", () => {
+    expect(new MissingServiceError(["mongo"], ["redis"], { runner: "vitest" }).message).toContain(
+      "test.provide.campaignTestenv",
+    );
+    expect(new MissingServiceError(["mongo"], ["redis"], { runner: "jest" }).message).toContain(
+      "globals.campaignTestenv",
+    );
+  });
+});
+
+describe("retire", () => {
+  test("the old name throws a sentence naming the new one, and stays out of JSON", () => {
+    const env = { storeSet: 1 };
+    retire(env, "worker", "env.storeSet", "env.storeSet");
+    expect(() => (env as unknown as { worker: unknown }).worker).toThrow(
+      "campaign-testenv: env.storeSet was renamed env.storeSet; see the package's CHANGELOG.md for every rename.",
+    );
+    expect(JSON.stringify(env)).toBe('{"storeSet":1}');
   });
 });
 
@@ -129,7 +205,8 @@ describe("DockerUnavailableError", () => {
     const error = withEnv("DOCKER_HOST", "tcp://10.0.0.9:2375", () => new DockerUnavailableError("nope"));
     expect(error.name).toBe("DockerUnavailableError");
     expect(error.message).toContain("no Docker engine answers at DOCKER_HOST=tcp://10.0.0.9:2375");
-    expect(error.message).toContain("bash scripts/ensure-docker.sh");
+    expect(error.message).toContain('"sudo dockerd &"');
+    expect(error.message).not.toContain("scripts/");
     expect(error.cause).toBe("nope");
   });
 

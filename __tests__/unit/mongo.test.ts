@@ -1,7 +1,8 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { serviceSettings } from "../../src/options";
-import { loadCollectionsSpec, mongo } from "../../src/services/mongo";
+import { service } from "../../src/services";
+import { loadCollectionsSpec } from "../../src/services/mongo";
 import { specsFolder } from "./specs-folder";
 
 const scratch = specsFolder("mongo");
@@ -21,12 +22,12 @@ describe("loadCollectionsSpec", () => {
 describe("fingerprint (what reuse mode hashes)", () => {
   test("mongo: changes with its flavour and its collections", () => {
     const settings = serviceSettings(setUp(), "mongo");
-    const before = mongo.fingerprint(settings);
-    expect(mongo.fingerprint({ ...settings, flavour: "ferretdb" })).not.toBe(before);
+    const before = service("mongo").fingerprint(settings);
+    expect(service("mongo").fingerprint({ ...settings, flavour: "ferretdb" })).not.toBe(before);
     writeFileSync(
       path.join(scratch.folder(), "mongo-collections.json"),
       JSON.stringify({ collections: [{ name: "x" }] }),
     );
-    expect(mongo.fingerprint(settings)).not.toBe(before);
+    expect(service("mongo").fingerprint(settings)).not.toBe(before);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { claimSlot, keepPool } from "../../src/pool";
+import { claimFromPool, keepPool } from "../../src/pool";
 
 let dir: string;
 beforeEach(
@@ -14,14 +14,14 @@ const until = async (condition: () => boolean) => {
   expect(condition()).toBe(true);
 };
 
-test("slots are prepared ahead, claimed once each, and prepared again when given back", async () => {
+test("store sets are prepared ahead, claimed once each, and prepared again when given back", async () => {
   const prepared: number[] = [];
   const keeper = keepPool(
     dir,
     [21, 22],
-    async (slot) => {
-      prepared.push(slot);
-      return { postgres: null, aws: { slot, round: prepared.length } };
+    async (id) => {
+      prepared.push(id);
+      return { postgres: null, aws: { id, round: prepared.length } };
     },
     (error) => {
       throw error;
@@ -29,20 +29,20 @@ test("slots are prepared ahead, claimed once each, and prepared again when given
   );
   await until(() => readdirSync(dir).filter((f) => f.startsWith("ready-")).length === 2);
 
-  const first = claimSlot(dir)!;
-  const second = claimSlot(dir)!;
-  expect([first.slot, second.slot]).toEqual([21, 22]);
-  expect(first.prepared).toEqual({ postgres: null, aws: { slot: 21, round: 1 } });
-  expect(claimSlot(dir)).toBeUndefined(); // all taken: the caller builds its own stores
+  const first = claimFromPool(dir)!;
+  const second = claimFromPool(dir)!;
+  expect([first.id, second.id]).toEqual([21, 22]);
+  expect(first.prepared).toEqual({ postgres: null, aws: { id: 21, round: 1 } });
+  expect(claimFromPool(dir)).toBeUndefined(); // all taken: the caller builds its own stores
 
   first.release();
   await until(() => prepared.length === 3);
   await until(() => readdirSync(dir).includes("ready-21.json"));
-  expect(claimSlot(dir)!.prepared).toEqual({ postgres: null, aws: { slot: 21, round: 3 } });
+  expect(claimFromPool(dir)!.prepared).toEqual({ postgres: null, aws: { id: 21, round: 3 } });
   await keeper.stop();
 });
 
-test("two claimers racing for one ready slot: exactly one gets it", async () => {
+test("two claimers racing for one ready set: exactly one gets it", async () => {
   const keeper = keepPool(
     dir,
     [30],
@@ -50,12 +50,12 @@ test("two claimers racing for one ready slot: exactly one gets it", async () => 
     () => undefined,
   );
   await until(() => readdirSync(dir).includes("ready-30.json"));
-  const claims = [claimSlot(dir), claimSlot(dir), claimSlot(dir)];
-  expect(claims.filter(Boolean).map((c) => c!.slot)).toEqual([30]);
+  const claims = [claimFromPool(dir), claimFromPool(dir), claimFromPool(dir)];
+  expect(claims.filter(Boolean).map((c) => c!.id)).toEqual([30]);
   await keeper.stop();
 });
 
-test("a failing prepare is reported, and leaves no ready slot behind", async () => {
+test("a failing prepare is reported, and leaves no ready set behind", async () => {
   const errors: unknown[] = [];
   const keeper = keepPool(
     dir,
@@ -65,5 +65,5 @@ test("a failing prepare is reported, and leaves no ready slot behind", async () 
   );
   await keeper.stop();
   expect(errors).toEqual([new Error("engine gone")]);
-  expect(claimSlot(dir)).toBeUndefined();
+  expect(claimFromPool(dir)).toBeUndefined();
 });

@@ -1,7 +1,8 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { serviceSettings } from "../../src/options";
-import { postgres, quoteIdent } from "../../src/services/postgres";
+import { service } from "../../src/services";
+import { quoteIdent } from "../../src/services/postgres";
 import { specsFolder } from "./specs-folder";
 
 const scratch = specsFolder("postgres");
@@ -10,16 +11,16 @@ const setUp = scratch.options;
 describe("fingerprint (what reuse mode hashes)", () => {
   test("postgres: changes with its image and with any migration", () => {
     const settings = serviceSettings(setUp(), "postgres");
-    const before = postgres.fingerprint(settings);
-    expect(postgres.fingerprint({ ...settings, image: "other" })).not.toBe(before);
+    const before = service("postgres").fingerprint(settings);
+    expect(service("postgres").fingerprint({ ...settings, image: "other" })).not.toBe(before);
     writeFileSync(path.join(scratch.folder(), "001_a.sql"), "SELECT 2;");
-    expect(postgres.fingerprint(settings)).not.toBe(before);
+    expect(service("postgres").fingerprint(settings)).not.toBe(before);
   });
 });
 
 describe("quoteIdent", () => {
   test("wraps the name in double quotes", () => {
-    expect(quoteIdent("campaign_w1")).toBe('"campaign_w1"');
+    expect(quoteIdent("campaign_s1")).toBe('"campaign_s1"');
   });
 
   test("doubles a quote inside the name, so a caller-supplied table name cannot end the identifier", () => {

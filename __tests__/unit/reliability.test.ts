@@ -9,6 +9,7 @@ import { removeDeadRuns } from "../../src/context";
 import { demuxLogs } from "../../src/docker";
 import { ServiceDownError } from "../../src/errors";
 import { isConnectionError } from "../../src/explain";
+import { service } from "../../src/services";
 
 const frame = (stream: number, text: string) => {
   const body = Buffer.from(text);
@@ -33,17 +34,30 @@ describe("isConnectionError", () => {
   const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
   test.each([
     ["refused (pg)", withCode("connect ECONNREFUSED 127.0.0.1:32987", "ECONNREFUSED")],
-    [
-      "server shutting down (pg 57P01)",
-      withCode("terminating connection due to administrator command", "57P01"),
-    ],
     ["closed (ioredis)", new Error("Connection is closed.")],
-    [
-      "retries exhausted (ioredis)",
-      Object.assign(new Error("Reached the max retries"), { name: "MaxRetriesPerRequestError" }),
-    ],
     ["lost in a cause", new Error("query failed", { cause: withCode("read ECONNRESET", "ECONNRESET") })],
   ])("%s: yes", (_name, error) => expect(isConnectionError(error)).toBe(true));
+  // What only one service's client says when its server went away: that service knows it.
+  test.each([
+    [
+      "postgres",
+      "the server shutting down (57P01)",
+      withCode("terminating connection due to administrator command", "57P01"),
+    ],
+    [
+      "redis",
+      "retries exhausted",
+      Object.assign(new Error("Reached the max retries"), { name: "MaxRetriesPerRequestError" }),
+    ],
+    [
+      "mongo",
+      "no server to select",
+      Object.assign(new Error("Server selection timed out"), { name: "MongoServerSelectionError" }),
+    ],
+  ] as const)("%s, %s: yes for it, no for another service", (name, _what, error) => {
+    expect(isConnectionError(error, service(name))).toBe(true);
+    expect(isConnectionError(error, service(name === "postgres" ? "redis" : "postgres"))).toBe(false);
+  });
   test.each([
     ["a SQL error", withCode('relation "x" does not exist', "42P01")],
     ["a timeout of waitFor", new Error("waitFor timed out after 5000 ms")],

@@ -51,7 +51,15 @@ describe("ServiceRun.step", () => {
 
   test("a ServiceError from a nested step passes through unwrapped", async () => {
     const run = serviceRun();
-    const inner = new ServiceError("run42", "mongo", "my/mongo:7", "inner", new Error("x"), "inner fix");
+    const inner = new ServiceError({
+      runId: "run42",
+      service: "mongo",
+      image: "my/mongo:7",
+      step: "inner",
+      reason: "x",
+      fix: "inner fix",
+      logTail: [],
+    });
     await expect(run.step("outer", async () => Promise.reject(inner))).rejects.toBe(inner);
   });
 
@@ -65,6 +73,8 @@ describe("LABELS", () => {
     expect(LABELS.package).toBe("campaign-testenv");
     expect(LABELS.run.startsWith(`${LABELS.package}.`)).toBe(true);
     expect(LABELS.service.startsWith(`${LABELS.package}.`)).toBe(true);
-    expect(new Set(Object.values(LABELS)).size).toBe(3);
+    expect(new Set(Object.values(LABELS)).size).toBe(Object.keys(LABELS).length);
+    for (const label of Object.values(LABELS).slice(1))
+      expect(label.startsWith(`${LABELS.package}.`)).toBe(true);
   });
 });

@@ -27,11 +27,11 @@ export function suiteFile(name: string): void {
 
   test(`${name}: a write and a read in each store`, async () => {
     record({ file: name, firstTestAt: Date.now(), setupMs });
-    await env.pg.query(
+    await env.postgres.query(
       "INSERT INTO users (email, name, role, password_hash) VALUES ($1, $2, 'analyst', 'x')",
       [`${name}@example.test`, name],
     );
-    const { rows } = await env.pg.query("SELECT email FROM users");
+    const { rows } = await env.postgres.query("SELECT email FROM users");
     expect(rows).toEqual([{ email: `${name}@example.test` }]);
     await env.mongo
       .collection("event_logs")

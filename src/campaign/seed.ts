@@ -1,7 +1,17 @@
-import { makeCampaign, makeContact, makeUser } from "../../fixtures/test-data";
+import { makeCampaign, makeContact, makeUser, type TestData, testData } from "../../fixtures/test-data";
 import type { CampaignRow, ContactRow, UserRow } from "./schema";
-import { seedTestData } from "../helpers/seed";
+import { type SeedData, seedData } from "../helpers/seed";
 import type { TestEnvironment } from "../worker";
+
+/**
+ * Inserts test data into this store set's PostgreSQL and Mongo databases (see seedData): the Campaign
+ * System's fixtures (`testData` of campaign-testenv/fixtures) unless given other `data`.
+ */
+export function seedTestData(env: TestEnvironment): Promise<TestData>;
+export function seedTestData<T extends SeedData>(env: TestEnvironment, data: T): Promise<T>;
+export function seedTestData(env: TestEnvironment, data: SeedData = testData): Promise<SeedData> {
+  return seedData(env, data);
+}
 
 export interface SeededCampaign {
   owner: UserRow;
@@ -11,7 +21,7 @@ export interface SeededCampaign {
 
 /**
  * A fresh owner, campaign (makeCampaign: active, open all day in UTC, unless overridden) and contacts
- * (a count of fresh ones, or one per given override), inserted into this worker's database.
+ * (a count of fresh ones, or one per given override), inserted into this store set's database.
  */
 export async function seedCampaign(
   env: TestEnvironment,
@@ -24,6 +34,6 @@ export async function seedCampaign(
   const row = makeCampaign(owner.id, campaign);
   const overrides = typeof contacts === "number" ? Array.from({ length: contacts }, () => ({})) : contacts;
   const contactRows = overrides.map((o) => makeContact(row.id, o));
-  await seedTestData(env, { tables: { users: [owner], campaigns: [row], contacts: contactRows } });
+  await seedData(env, { tables: { users: [owner], campaigns: [row], contacts: contactRows } });
   return { owner, campaign: row, contacts: contactRows };
 }

@@ -28,7 +28,7 @@ export interface CallStores {
 export function callStores(env: TestEnvironment, overrides: Partial<CallStores> = {}): CallStores {
   const { resources } = env.aws;
   return {
-    pg: env.pg,
+    pg: env.postgres,
     mongo: env.mongo,
     redis: env.redis,
     sqs: env.aws.sqs,

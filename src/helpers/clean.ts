@@ -11,7 +11,7 @@ export async function cleanTestData(env: TestEnvironment): Promise<void> {
   await Promise.all(
     env.services.map((name) =>
       service(name)
-        .reset(env.store(name), env.context[name])
+        .reset(env.client(name), env.context[name]!)
         .catch(async (error: unknown) => {
           throw await explainFailure(env.context, name, `cleaning the ${name} data`, error);
         }),

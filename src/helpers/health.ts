@@ -21,9 +21,9 @@ export async function checkServicesHealth(
     context.services.map(async (name) => {
       const started = performance.now();
       const entry = service(name);
-      const where = entry.address(context[name]);
+      const where = entry.address(context[name]!);
       try {
-        await entry.check(context[name], CHECK_TIMEOUT_MS);
+        await entry.check(context[name]!, CHECK_TIMEOUT_MS);
         return { service: name, healthy: true, latencyMs: performance.now() - started, detail: where };
       } catch (failure) {
         const error = await explainFailure(context, name, "the health check", failure);

@@ -1,4 +1,3 @@
-import { type TestData, testData } from "../../fixtures/test-data";
 import { quoteIdent } from "../services/postgres";
 import type { TestEnvironment } from "../worker";
 
@@ -9,18 +8,15 @@ export interface SeedData {
 }
 
 /**
- * Inserts the fixtures (fixtures/test-data.ts by default) into this worker's PostgreSQL and Mongo
- * databases: one statement per table, in the order the tables are listed, and one insertMany per
- * collection. Columns a row leaves out take their defaults. Returns the data it inserted.
+ * Inserts `data` into this store set's PostgreSQL and Mongo databases: one statement per table, in
+ * the order the tables are listed, and one insertMany per collection. Columns a row leaves out take
+ * their defaults. Returns the data it inserted.
  */
-export async function seedTestData<T extends SeedData = TestData>(
-  env: TestEnvironment,
-  data: T = testData as unknown as T,
-): Promise<T> {
+export async function seedData<T extends SeedData>(env: TestEnvironment, data: T): Promise<T> {
   for (const [table, rows] of Object.entries(data.tables ?? {})) {
     if (!rows?.length) continue;
     const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))].map(quoteIdent).join(", ");
-    await env.pg.query(
+    await env.postgres.query(
       `INSERT INTO ${quoteIdent(table)} (${columns}) SELECT ${columns} FROM json_populate_recordset(null::${quoteIdent(table)}, $1)`,
       [JSON.stringify(rows)],
     );

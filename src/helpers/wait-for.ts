@@ -1,3 +1,5 @@
+import { poll, type Try } from "../poll";
+
 export interface WaitForOptions {
   /** Give up after this long. Default 5000 ms. */
   timeoutMs?: number;
@@ -16,22 +18,25 @@ export async function waitFor<T>(
   condition: () => T | Promise<T>,
   { timeoutMs = 5000, intervalMs = 50, message = "the condition" }: WaitForOptions = {},
 ): Promise<Exclude<T, undefined | null | false>> {
-  const deadline = performance.now() + timeoutMs;
+  type Found = Exclude<T, undefined | null | false>;
   let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await condition();
-      if (value !== undefined && value !== null && value !== false)
-        return value as Exclude<T, undefined | null | false>;
-    } catch (error) {
-      lastError = error;
-    }
-    if (performance.now() >= deadline) {
+  return poll(
+    async (): Promise<Try<Found>> => {
+      try {
+        const value = await condition();
+        if (value !== undefined && value !== null && value !== false)
+          return { done: true, value: value as Found };
+      } catch (error) {
+        lastError = error;
+      }
+      return { done: false };
+    },
+    { timeoutMs, intervalMs },
+    () => {
       const last = lastError
         ? ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})`
         : "";
-      throw new Error(`waitFor timed out after ${timeoutMs} ms waiting for ${message}${last}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
+      return new Error(`waitFor timed out after ${timeoutMs} ms waiting for ${message}${last}`);
+    },
+  );
 }

@@ -16,5 +16,6 @@ export default async function globalSetup(
   const options = projectConfig.globals?.campaignTestenv as EnvironmentOptions | undefined;
   (globalThis as JestState)[JEST_STATE] = await startRunnerSession(options, {
     workers: globalConfig.maxWorkers,
+    runner: "jest",
   });
 }

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { ListQueuesCommand } from "@aws-sdk/client-sqs";
 import { randomToken } from "../../random";
-import type { Service } from "../../service";
-import type { AwsCapability, AwsEmulator } from "./emulator";
+import { type Service, type ServiceContext, SPECS_DIR } from "../../service";
+import { type AwsCapabilities, type AwsStarted } from "./capabilities";
 import { localstack } from "./localstack";
 import { ministack } from "./ministack";
 import {
@@ -15,23 +15,21 @@ import {
   awsClients,
   createAwsResources,
   destroyAwsClients,
+  FunctionFailedError,
   loadAwsResourcesSpec,
   resetAwsResources,
 } from "./resources";
 import { fillSecrets, servicesInSecrets } from "./secrets";
 import { zipFolder } from "./zip";
 
-/** The AWS role's flavours: one emulator each, the first the default. */
-const EMULATORS = { localstack, ministack } satisfies Record<string, AwsEmulator>;
-export type AwsFlavour = keyof typeof EMULATORS;
-export const AWS_FLAVOURS = Object.keys(EMULATORS) as AwsFlavour[];
+/** The emulator filling the AWS role: LocalStack (the default) or MiniStack. */
+export type AwsFlavour = "localstack" | "ministack";
 
-export interface AwsContext extends AwsEndpoint {
-  image: string;
+export interface AwsContext extends AwsEndpoint, ServiceContext {
   flavour: AwsFlavour;
-  /** What this flavour cannot do, each with the reason; tests check it rather than assume. */
-  unavailable: Partial<Record<AwsCapability, string>>;
-  /** The resources every account gets (the main one at start-up, each worker's at setup). */
+  /** What the emulator serves here, each with the reason when not; tests check it rather than assume. */
+  capabilities: AwsCapabilities;
+  /** The resources every account gets (the main one at start-up, each store set's at setup). */
   spec: AwsResourcesSpec;
   /** Where the spec was read from: function sources are relative to it. */
   specsDir: string;
@@ -39,22 +37,23 @@ export interface AwsContext extends AwsEndpoint {
   secretValues: Record<string, Record<string, string>>;
 }
 
-/** A worker's AWS store: SDK clients signed as the worker's account, and its resources by spec name. */
+/** A store set's AWS clients: SDK clients signed as its account, and its resources by spec name. */
 export type AwsStore = AwsClients & { resources: AwsResources };
 
 /** The account of unisolated use (`campaign-testenv up`, the main context): LocalStack's default. */
 const MAIN_ACCOUNT = "000000000000";
-/** Worker N is AWS account N: a 12-digit access key is an account to both emulators. */
-export const workerAccount = (workerId: number): string => String(workerId).padStart(12, "0");
-/** S3 bucket names are one namespace across accounts (as in AWS), so only they carry the worker. */
-export const workerBucketPrefix = (workerId: number): string => `w${workerId}-`;
+/** Store set N is AWS account N: a 12-digit access key is an account to both emulators. */
+export const storeSetAccount = (id: number): string => String(id).padStart(12, "0");
+/** S3 bucket names are one namespace across accounts (as in AWS), so only they carry the store set. */
+export const storeSetBucketPrefix = (id: number): string => `s${id}-`;
 
-const target = (context: AwsContext, bucketPrefix: string): AwsTarget => ({
+const target = (context: AwsContext, account: string, bucketPrefix: string): AwsTarget => ({
+  account,
   bucketPrefix,
   secretValues: context.secretValues,
   specsDir: context.specsDir,
-  tables: !context.unavailable.dynamodb,
-  functions: !context.unavailable.lambda,
+  tables: context.capabilities.dynamodb.ok,
+  functions: context.capabilities.lambda.ok,
 });
 
 /** The spec, plus the bytes of every function's source: a changed handler is a changed environment. */
@@ -68,9 +67,26 @@ function specFingerprint(specsDir: string): string {
   return [JSON.stringify(spec), ...sources].join("\n");
 }
 
-export const aws: Service<"aws", AwsContext, AwsStore, AwsFlavour> = {
+/** What the spec asks of each capability: a lacking one is worth a startup note only if the spec uses it. */
+const needs = (spec: AwsResourcesSpec): Record<keyof AwsCapabilities, boolean> => ({
+  dynamodb: spec.tables.length > 0,
+  lambda: spec.functions.length > 0,
+});
+
+export const aws: Service<{
+  name: "aws";
+  context: AwsContext;
+  prepared: AwsResources;
+  client: AwsStore;
+  names: { awsAccount: string; awsBucketPrefix: string };
+  accessors: { aws: AwsStore };
+  flavour: AwsFlavour;
+  options: "specsDir";
+  started: AwsStarted;
+}> = {
   name: "aws",
-  images: { localstack: localstack.image, ministack: ministack.image },
+  flavours: { localstack, ministack },
+  options: { specsDir: SPECS_DIR },
   fingerprint: (settings) =>
     [settings.image, settings.flavour, specFingerprint(settings.specsDir)].join("\n"),
   // The secrets hold other services' connection details, so a change to those services is a change here.
@@ -79,16 +95,12 @@ export const aws: Service<"aws", AwsContext, AwsStore, AwsFlavour> = {
 
   async start(run) {
     const { flavour, specsDir } = run.settings;
-    const emulator = EMULATORS[flavour];
     const spec = await run.step("reading the AWS resources spec", async () => loadAwsResourcesSpec(specsDir));
-    const endpoint = await emulator.start(run);
-    const unavailable = Object.fromEntries(
-      Object.entries(emulator.unavailable).filter(([capability]) =>
-        capability === "dynamodb" ? spec.tables.length > 0 : spec.functions.length > 0,
-      ),
-    );
-    for (const [capability, reason] of Object.entries(unavailable))
-      run.note(`no ${capability} on ${flavour}: ${reason}`);
+    const { endpoint, capabilities } = await aws.flavours[flavour].start(run);
+    for (const [name, capability] of Object.entries(capabilities)) {
+      if (!capability.ok && needs(spec)[name as keyof AwsCapabilities])
+        run.note(`no ${name} on ${flavour}: ${capability.reason}`);
+    }
     const secretValues = await run.step("filling secrets", async () => {
       const contexts = Object.fromEntries(
         await Promise.all(servicesInSecrets(spec).map(async (name) => [name, await run.peer(name)] as const)),
@@ -98,7 +110,7 @@ export const aws: Service<"aws", AwsContext, AwsStore, AwsFlavour> = {
     const context: AwsContext = {
       image: run.image,
       flavour,
-      unavailable,
+      capabilities,
       endpoint,
       region: "us-east-1",
       accessKeyId: MAIN_ACCOUNT,
@@ -110,7 +122,19 @@ export const aws: Service<"aws", AwsContext, AwsStore, AwsFlavour> = {
     const clients = awsClients(context);
     try {
       await run.step("creating buckets, queues, topics, secrets, tables and functions", async () => {
-        const resources = await createAwsResources(clients, spec, target(context, ""));
+        const resources = await createAwsResources(clients, spec, target(context, MAIN_ACCOUNT, "")).catch(
+          (error: unknown) => {
+            // What runs cannot run functions after all (LocalStack without a usable engine): say so,
+            // and give every account the rest.
+            if (!(error instanceof FunctionFailedError)) throw error;
+            context.capabilities.lambda = {
+              ok: false,
+              reason: `${flavour} could not run functions: ${error.message}`,
+            };
+            run.note(`no lambda on ${flavour}: ${context.capabilities.lambda.reason}`);
+            return createAwsResources(clients, spec, target(context, MAIN_ACCOUNT, ""));
+          },
+        );
         await resetAwsResources({ ...clients, resources }, spec);
       });
     } finally {
@@ -119,18 +143,15 @@ export const aws: Service<"aws", AwsContext, AwsStore, AwsFlavour> = {
     return context;
   },
 
-  store: (_context, workerId) => ({
-    awsAccount: workerAccount(workerId),
-    awsBucketPrefix: workerBucketPrefix(workerId),
-  }),
+  names: { awsAccount: storeSetAccount, awsBucketPrefix: storeSetBucketPrefix },
 
   async prepare(context, id, previous) {
-    const clients = awsClients({ ...context, accessKeyId: workerAccount(id) });
+    const clients = awsClients({ ...context, accessKeyId: storeSetAccount(id) });
     try {
       if (previous) {
-        // The account has its resources from the slot's last round: emptying them is a third of the
+        // The account has its resources from the set's last round: emptying them is a third of the
         // requests of creating them again, which matters on LocalStack while tests run beside it.
-        const resources = previous as AwsResources;
+        const resources = previous;
         const reset = await resetAwsResources({ ...clients, resources }, context.spec).then(
           () => true,
           () => false, // a test deleted one: create them again below
@@ -140,7 +161,7 @@ export const aws: Service<"aws", AwsContext, AwsStore, AwsFlavour> = {
       const resources = await createAwsResources(
         clients,
         context.spec,
-        target(context, workerBucketPrefix(id)),
+        target(context, storeSetAccount(id), storeSetBucketPrefix(id)),
       );
       await resetAwsResources({ ...clients, resources }, context.spec);
       return resources;
@@ -150,8 +171,7 @@ export const aws: Service<"aws", AwsContext, AwsStore, AwsFlavour> = {
   },
 
   async connect(context, id, resources) {
-    const clients = awsClients({ ...context, accessKeyId: workerAccount(id) });
-    return { ...clients, resources: resources as AwsResources };
+    return { ...awsClients({ ...context, accessKeyId: storeSetAccount(id) }), resources };
   },
 
   reset: (store, { spec }) => resetAwsResources(store, spec),
@@ -159,6 +179,8 @@ export const aws: Service<"aws", AwsContext, AwsStore, AwsFlavour> = {
   async close(store) {
     destroyAwsClients(store);
   },
+
+  accessors: { aws: (store) => store },
 
   async check(context, timeoutMs) {
     const clients = awsClients(context);
@@ -177,4 +199,15 @@ export const aws: Service<"aws", AwsContext, AwsStore, AwsFlavour> = {
     `AWS_ACCESS_KEY_ID=${c.accessKeyId}`,
     `AWS_SECRET_ACCESS_KEY=${c.secretAccessKey}`,
   ],
+
+  fix(text) {
+    if (!/License activation failed|LOCALSTACK_AUTH_TOKEN|exit(ed)? (with )?code:? ?55/i.test(text))
+      return undefined;
+    return (
+      "LocalStack releases after 4.14.0 need an account: set LOCALSTACK_AUTH_TOKEN, or use " +
+      "localstack/localstack:4.14.0 (the default), or awsFlavour ministack."
+    );
+  },
+
+  retired: { unavailable: "capabilities (each { ok, reason })" },
 };

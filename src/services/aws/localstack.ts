@@ -1,12 +1,15 @@
 import { LocalstackContainer } from "@testcontainers/localstack";
-import type { AwsEmulator } from "./emulator";
+import { getContainerRuntimeClient } from "testcontainers";
+import { LABELS } from "../../docker";
+import type { Flavour } from "../../service";
+import { type AwsCapabilities, type AwsStarted, capabilitiesOf } from "./capabilities";
 
 /**
  * A LocalStack ready hook (Python files in ready.d run inside LocalStack). Its ~900k start-up objects
  * (service specs, modules) stay alive for good, yet every full garbage collection walked them all:
  * 0.4 to 0.8 s with LocalStack frozen, about every 1100 SQS sends plus SNS publishes on these 2-core
  * machines, which is what broke the 1000-call run's p99. Frozen, they are left out of collections.
- * Every AWS account (one per worker) then adds its own service backends, and full collections walked
+ * Every AWS account (one per store set) then adds its own service backends, and full collections walked
  * those again (1000-call p99 300 ms instead of 25 ms): so full collections are also made rare; the
  * young generations, where short-lived garbage goes, are still collected as usual. A test container
  * lives minutes, so the cycles that reach the old generation may wait.
@@ -16,30 +19,82 @@ const GC_FREEZE_HOOK = {
   content: "import gc\ngc.freeze()\ngc.set_threshold(700, 10, 1_000_000)\n",
 };
 
+/** Where LocalStack's Docker executor looks for the engine. */
+const SOCKET_IN_CONTAINER = "/var/run/docker.sock";
+
+/** What the container gets: pure, so a unit test pins it for the official image, which cannot run here. */
+export interface LocalstackSettings {
+  environment: Record<string, string>;
+  /** The engine's socket on the engine's host, bound for Lambda's Docker executor; none without Lambda. */
+  socket?: string;
+}
+
+/**
+ * The container settings for what the image can serve (capabilities it declares lacking get nothing,
+ * so the local image starts exactly as it did before DynamoDB and Lambda were there to have).
+ */
+export function localstackSettings(
+  capabilities: AwsCapabilities,
+  runId: string,
+  socket: string,
+  token = process.env.LOCALSTACK_AUTH_TOKEN,
+): LocalstackSettings {
+  const environment: Record<string, string> = {
+    // Lambda is loaded with Secrets Manager either way (a dependency of it); listed, it is eager too.
+    SERVICES: ["s3", "sqs", "sns", "secretsmanager", ...(capabilities.lambda.ok ? ["lambda"] : [])].join(","),
+    // Load them before "Ready.", while the other services start, rather than on the first request of
+    // each (about 3 s of imports on 2 cores, which would follow every other step).
+    EAGER_SERVICE_LOADING: "1",
+    // Set here rather than by @testcontainers/localstack, which would also label function containers
+    // with its reaper's session (see ReusedLocalstack).
+    LOCALSTACK_HOST: "localhost",
+  };
+  if (capabilities.dynamodb.ok) {
+    // Not eager: DynamoDB Local is a JVM, started by the first CreateTable while the other resources
+    // are being created, instead of delaying "Ready.". In memory: nothing of a test is worth a disk.
+    environment.STRICT_SERVICE_LOADING = "0";
+    environment.DYNAMODB_IN_MEMORY = "1";
+  }
+  if (capabilities.lambda.ok) {
+    Object.assign(environment, {
+      // Function containers carry the run's labels: teardown, Ctrl-C, the sentinel and prune remove them.
+      LAMBDA_DOCKER_FLAGS: `-l ${LABELS.package}=true -l ${LABELS.run}=${runId} -l ${LABELS.service}=aws`,
+      // The native runtime image on arm64 hosts; room for a cold start on a loaded machine (default 20 s).
+      LAMBDA_IGNORE_ARCHITECTURE: "1",
+      LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT: "60",
+      // Idle function containers (one per store set's account) do not linger.
+      LAMBDA_KEEPALIVE_MS: "60000",
+      // Queue URLs name the host the caller used, so they work from the host and from functions alike.
+      SQS_ENDPOINT_STRATEGY: "dynamic",
+    });
+  }
+  if (token) environment.LOCALSTACK_AUTH_TOKEN = token;
+  return { environment, socket: capabilities.lambda.ok ? socket : undefined };
+}
+
+/**
+ * Reuse mode: LocalStack outlives the run, and its warm function containers must too; the module's
+ * setup would label them with this run's reaper session, and the reaper would remove them.
+ */
+class ReusedLocalstack extends LocalstackContainer {
+  protected override async beforeContainerCreated(): Promise<void> {}
+}
+
 /** LocalStack 4.14 community, through @testcontainers/localstack: the last release without an account. */
-export const localstack: AwsEmulator = {
+export const localstack: Flavour<AwsStarted> = {
   image: "localstack/localstack:4.14.0",
-  unavailable: {
-    // Measured on the local image: DynamoDB in SERVICES costs 11 s of start-up (Java download tries)
-    // and then fails every call after 26 s; not worth it for a default.
-    dynamodb:
-      "LocalStack runs DynamoDB on DynamoDB Local, a Java program it downloads at first use under " +
-      "the vendor's own licence; this package does not enable it. Use awsFlavour ministack for the locks table.",
-    lambda:
-      "LocalStack 4.14 runs functions only in Docker containers made from Lambda runtime images it " +
-      "pulls; this package does not give it the Docker socket. Use awsFlavour ministack for Lambda.",
-  },
   async start(run) {
-    const token = process.env.LOCALSTACK_AUTH_TOKEN;
-    const container = await run.startContainer(
-      new LocalstackContainer(run.image).withCopyContentToContainer([GC_FREEZE_HOOK]).withEnvironment({
-        SERVICES: "s3,sqs,sns,secretsmanager",
-        // Load the four providers before "Ready.", while the other services start, rather than on the
-        // first request of each (about 3 s of imports on 2 cores, which would follow every other step).
-        EAGER_SERVICE_LOADING: "1",
-        ...(token ? { LOCALSTACK_AUTH_TOKEN: token } : {}),
-      }),
-    );
-    return container.getConnectionUri();
+    const capabilities = capabilitiesOf(await run.declaredLacks());
+    // The engine's socket as its host sees it: what Testcontainers binds into its reaper (it honours
+    // TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE and is right on Docker Desktop, Colima, Podman, remote
+    // engines). Where it is wrong, the first function fails with LocalStack's reason (see index.ts).
+    const socket = (await getContainerRuntimeClient()).info.containerRuntime.remoteSocketPath;
+    const settings = localstackSettings(capabilities, run.runId, socket);
+    const container = new (run.settings.reuse ? ReusedLocalstack : LocalstackContainer)(run.image)
+      .withCopyContentToContainer([GC_FREEZE_HOOK])
+      .withEnvironment(settings.environment);
+    if (settings.socket) container.withBindMounts([{ source: settings.socket, target: SOCKET_IN_CONTAINER }]);
+    const started = await run.startContainer(container);
+    return { endpoint: started.getConnectionUri(), capabilities };
   },
 };

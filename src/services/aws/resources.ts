@@ -38,7 +38,11 @@ import {
   PurgeQueueCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
+import { poll } from "../../poll";
 import { zipFolder } from "./zip";
+
+/** How long a new function may stay Pending: LocalStack may be pulling a runtime image of ~200 MB. */
+const FUNCTION_READY_MS = 180_000;
 
 /** The emulator's endpoint and the credentials that select an account in it. */
 export interface AwsEndpoint {
@@ -98,6 +102,7 @@ export interface AwsClients {
 
 /** Where resources go: the account (its access key), the bucket prefix, and what the emulator lacks. */
 export interface AwsTarget {
+  account: string;
   bucketPrefix: string;
   /** The filled secret values, by secret name; a secret without one is not created. */
   secretValues: Record<string, Record<string, string>>;
@@ -270,8 +275,9 @@ async function createFunction(
         Runtime: fn.runtime as never, // the spec names any runtime the emulator knows
         Handler: fn.handler,
         Timeout: fn.timeoutSeconds,
-        // Emulators do not check roles; an account-local ARN keeps the request valid for AWS's shape.
-        Role: `arn:aws:iam::000000000000:role/${fn.name}`,
+        // The function's credentials come from this role (LocalStack assumes it): in the account's own
+        // account, so that the function reads and writes that account's resources.
+        Role: `arn:aws:iam::${target.account}:role/${fn.name}`,
         Code: { ZipFile: zipFolder(source) },
       }),
     )
@@ -279,6 +285,7 @@ async function createFunction(
       if (!(error instanceof ResourceConflictException)) throw error;
       return lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn.name })); // this account has it
     });
+  await untilActive(lambda, fn.name);
   if (fn.eventSourceQueue) {
     const queue = queues[fn.eventSourceQueue];
     if (!queue)
@@ -299,6 +306,30 @@ async function createFunction(
     }
   }
   return created.FunctionArn!;
+}
+
+/** A function the emulator could not make runnable (no runtime image, no engine...): its reason. */
+export class FunctionFailedError extends Error {
+  override name = "FunctionFailedError";
+}
+
+/**
+ * A new function is Pending until the emulator can run it (LocalStack pulls its runtime image then);
+ * invoking it before is refused. Failed says why it never will be.
+ */
+async function untilActive(lambda: LambdaClient, name: string): Promise<void> {
+  await poll(
+    async () => {
+      const { State, StateReason } = await lambda.send(
+        new GetFunctionConfigurationCommand({ FunctionName: name }),
+      );
+      if (State === "Failed")
+        throw new FunctionFailedError(`function ${name} failed: ${StateReason ?? "no reason given"}`);
+      return State === "Pending" ? { done: false } : { done: true, value: undefined };
+    },
+    { timeoutMs: FUNCTION_READY_MS, intervalMs: 100 },
+    () => new FunctionFailedError(`function ${name} was still Pending after ${FUNCTION_READY_MS / 1000} s`),
+  );
 }
 
 async function mapByName<T extends { name: string }>(

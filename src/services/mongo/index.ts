@@ -4,40 +4,34 @@ import { MongoDBContainer } from "@testcontainers/mongodb";
 import { type Db, type Document, type IndexDescription, MongoClient, MongoServerError } from "mongodb";
 import { GenericContainer, Wait } from "testcontainers";
 import { randomToken } from "../../random";
-import { MAIN_DATABASE, type Service } from "../../service";
-
-export const MONGO_FLAVOURS = ["mongo", "ferretdb"] as const;
-/** `mongo`: the official image, a one-node replica set. `ferretdb`: FerretDB v1, MongoDB-wire-compatible. */
-export type MongoFlavour = (typeof MONGO_FLAVOURS)[number];
+import { type Capability, MAIN_DATABASE, type Service, type ServiceContext, SPECS_DIR } from "../../service";
 
 /** fixtures/mongo-collections.json: each collection with its optional $jsonSchema validator and indexes. */
 export interface CollectionsSpec {
   collections: { name: string; validator?: Document; indexes?: (IndexDescription & { name: string })[] }[];
 }
 
-export interface MongoContext {
-  image: string;
+/** `mongo`: the official image, a one-node replica set. `ferretdb`: FerretDB v1, MongoDB-wire-compatible. */
+export type MongoFlavour = "mongo" | "ferretdb";
+
+export interface MongoContext extends ServiceContext {
   flavour: MongoFlavour;
+  /** Probed at start: does the server enforce $jsonSchema validators, and run multi-document transactions? */
+  capabilities: { validators: Capability; transactions: Capability };
   host: string;
   port: number;
   /** Connection string without a database name. */
   uri: string;
   database: string;
-  /** False where the server does not enforce $jsonSchema validators (FerretDB). */
-  validators: boolean;
-  /** False where the server has no multi-document transactions (FerretDB). */
-  transactions: boolean;
-  /** The collections every worker database gets. */
+  /** The collections every store set's database gets. */
   spec: CollectionsSpec;
 }
 
-/** A worker's Mongo store: the client and its own database. */
-export interface MongoStore {
+/** A store set's Mongo client and its own database. */
+export interface MongoClients {
   client: MongoClient;
   db: Db;
 }
-
-const MONGO_PORT = 27017;
 
 export function loadCollectionsSpec(specsDir: string): CollectionsSpec {
   const file = path.join(specsDir, "mongo-collections.json");
@@ -61,24 +55,85 @@ export async function createCollections(db: Db, spec: CollectionsSpec, validator
 }
 
 /** A validator is enforced when the server rejects a document it forbids (FerretDB v1 accepts it). */
-async function enforcesValidators(db: Db): Promise<boolean> {
+async function probeValidators(db: Db, flavour: string): Promise<Capability> {
   const probe = `validator_probe_${randomToken(8)}`;
+  const without = "collections are created without validators";
   try {
     await db.createCollection(probe, { validator: { $jsonSchema: { required: ["x"] } } });
     await db.collection(probe).insertOne({});
-    return false;
+    return {
+      ok: false,
+      reason: `${flavour} accepted a document its $jsonSchema validator forbids: ${without}`,
+    };
   } catch (error) {
-    return error instanceof MongoServerError && error.code === 121; // DocumentValidationFailure
+    if (error instanceof MongoServerError && error.code === 121) return { ok: true }; // DocumentValidationFailure
+    if (!(error instanceof MongoServerError)) throw error; // not the server's answer: the step fails
+    return { ok: false, reason: `${flavour} refused a $jsonSchema validator (${error.message}): ${without}` };
   } finally {
     await db.dropCollection(probe).catch(() => undefined);
   }
 }
 
-const workerDatabase = (workerId: number) => `${MAIN_DATABASE}_w${workerId}`;
+/** Transactions work when one commits (FerretDB v1 has none; MongoDB needs a replica set). */
+async function probeTransactions(client: MongoClient, db: Db, flavour: string): Promise<Capability> {
+  const probe = db.collection(`transaction_probe_${randomToken(8)}`);
+  try {
+    await client.withSession((session) =>
+      session.withTransaction(() => probe.insertOne({ inTransaction: true }, { session })),
+    );
+    return { ok: true };
+  } catch (error) {
+    return {
+      ok: false,
+      reason: `${flavour} refused a multi-document transaction (${(error as Error).message})`,
+    };
+  } finally {
+    await probe.drop().catch(() => undefined);
+  }
+}
 
-export const mongo: Service<"mongo", MongoContext, MongoStore, MongoFlavour> = {
+/** Store set N's database. */
+const storeSetDatabase = (id: number) => `${MAIN_DATABASE}_s${id}`;
+
+const MONGO_PORT = 27017;
+
+export const mongo: Service<{
+  name: "mongo";
+  context: MongoContext;
+  prepared: null;
+  client: MongoClients;
+  names: { mongoDatabase: string };
+  accessors: { mongo: Db; mongodb: Db; mongoClient: MongoClient };
+  flavour: MongoFlavour;
+  options: "specsDir";
+  started: { uri: string };
+}> = {
   name: "mongo",
-  images: { mongo: "mongo:7.0", ferretdb: "ghcr.io/ferretdb/ferretdb:1.24.0" },
+  flavours: {
+    mongo: {
+      image: "mongo:7.0",
+      async start(run) {
+        // The module's own replica-set health check and wait, as its maintainers ship them.
+        const container = await run.startContainer(
+          new MongoDBContainer(run.image).withUsername("campaign").withPassword(randomToken()),
+        );
+        // directConnection: the replica set advertises the container's own host name, unreachable from here.
+        return { uri: `${container.getConnectionString()}&directConnection=true` };
+      },
+    },
+    ferretdb: {
+      image: "ghcr.io/ferretdb/ferretdb:1.24.0",
+      async start(run) {
+        const container = await run.startContainer(
+          new GenericContainer(run.image)
+            .withExposedPorts(MONGO_PORT)
+            .withWaitStrategy(Wait.forListeningPorts()),
+        );
+        return { uri: `mongodb://${container.getHost()}:${container.getMappedPort(MONGO_PORT)}` };
+      },
+    },
+  },
+  options: { specsDir: SPECS_DIR },
   fingerprint: (settings) =>
     [settings.image, settings.flavour, JSON.stringify(loadCollectionsSpec(settings.specsDir))].join("\n"),
 
@@ -87,43 +142,26 @@ export const mongo: Service<"mongo", MongoContext, MongoStore, MongoFlavour> = {
       loadCollectionsSpec(run.settings.specsDir),
     );
     const { flavour } = run.settings;
-    let uri: string;
-    if (flavour === "mongo") {
-      // The module's own replica-set health check and wait, as its maintainers ship them.
-      const container = await run.startContainer(
-        new MongoDBContainer(run.image).withUsername("campaign").withPassword(randomToken()),
-      );
-      // directConnection: the replica set advertises the container's own host name, unreachable from here.
-      uri = `${container.getConnectionString()}&directConnection=true`;
-    } else {
-      const container = await run.startContainer(
-        new GenericContainer(run.image)
-          .withExposedPorts(MONGO_PORT)
-          .withWaitStrategy(Wait.forListeningPorts()),
-      );
-      uri = `mongodb://${container.getHost()}:${container.getMappedPort(MONGO_PORT)}`;
-    }
-
+    const { uri } = await mongo.flavours[flavour].start(run);
     const client = await run.step("connecting", () => new MongoClient(uri).connect());
     try {
       const db = client.db(MAIN_DATABASE);
-      const validators = await run.step("probing for validators", () => enforcesValidators(db));
-      if (!validators) {
-        run.note(`${flavour} does not enforce $jsonSchema validators: collections are created without them`);
-      }
+      const capabilities = await run.step("probing for validators and transactions", async () => ({
+        validators: await probeValidators(db, flavour),
+        transactions: await probeTransactions(client, db, flavour),
+      }));
       await run.step(`creating ${spec.collections.length} collections`, () =>
-        createCollections(db, spec, validators),
+        createCollections(db, spec, capabilities.validators.ok),
       );
       const url = new URL(uri);
       return {
         image: run.image,
         flavour,
+        capabilities,
         host: url.hostname,
         port: Number(url.port),
         uri,
         database: MAIN_DATABASE,
-        validators,
-        transactions: flavour === "mongo",
         spec,
       };
     } finally {
@@ -131,23 +169,24 @@ export const mongo: Service<"mongo", MongoContext, MongoStore, MongoFlavour> = {
     }
   },
 
-  store: (_context, workerId) => ({ mongoDatabase: workerDatabase(workerId) }),
+  names: { mongoDatabase: storeSetDatabase },
 
-  async prepare({ uri, spec, validators }, id) {
+  async prepare({ uri, spec, capabilities }, id) {
     const client = await new MongoClient(uri).connect();
     try {
-      const db = client.db(workerDatabase(id));
+      const db = client.db(storeSetDatabase(id));
       await db.dropDatabase();
-      await createCollections(db, spec, validators);
+      await createCollections(db, spec, capabilities.validators.ok);
     } finally {
       await client.close();
     }
+    return null;
   },
 
   async connect({ uri }, id) {
     // The driver connects on the first operation: a claim from the warm pool waits for no handshake.
     const client = new MongoClient(uri);
-    return { client, db: client.db(workerDatabase(id)) };
+    return { client, db: client.db(storeSetDatabase(id)) };
   },
 
   /** Collections of the spec keep their validators and indexes; any other collection a test made is dropped. */
@@ -163,6 +202,9 @@ export const mongo: Service<"mongo", MongoContext, MongoStore, MongoFlavour> = {
 
   close: ({ client }) => client.close(),
 
+  // env.mongodb is the Campaign System's old environment's name for the database.
+  accessors: { mongo: ({ db }) => db, mongodb: ({ db }) => db, mongoClient: ({ client }) => client },
+
   async check({ uri }, timeoutMs) {
     const client = new MongoClient(uri, { serverSelectionTimeoutMS: timeoutMs });
     try {
@@ -175,4 +217,8 @@ export const mongo: Service<"mongo", MongoContext, MongoStore, MongoFlavour> = {
   address: ({ host, port }) => `${host}:${port}`,
 
   envLines: (c) => [`MONGO_URL=${c.uri}`, `MONGO_DATABASE=${c.database}`],
+
+  lostConnection: ({ name }) => name === "MongoNetworkError" || name === "MongoServerSelectionError",
+
+  retired: { validators: "capabilities.validators.ok", transactions: "capabilities.transactions.ok" },
 };

@@ -1,11 +1,13 @@
-import { PostgreSqlContainer } from "@testcontainers/postgresql";
+import path from "node:path";
+import { PostgreSqlContainer, type StartedPostgreSqlContainer } from "@testcontainers/postgresql";
 import { Client, Pool } from "pg";
+import { packageRoot } from "../../paths";
 import { randomToken } from "../../random";
-import { MAIN_DATABASE, type Service } from "../../service";
+import { MAIN_DATABASE, type Service, type ServiceContext } from "../../service";
 import { loadMigrations, migrate, migrationsHash } from "./migrations";
 
-export interface PostgresContext {
-  image: string;
+export interface PostgresContext extends ServiceContext {
+  flavour: "postgres";
   host: string;
   port: number;
   user: string;
@@ -22,7 +24,8 @@ const PGDATA = "/var/lib/postgresql/data";
 /** A quoted SQL identifier; any name is safe in it, caller-supplied table names included. */
 export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
-const workerDatabase = (workerId: number) => `${MAIN_DATABASE}_w${workerId}`;
+/** Store set N's database. */
+export const storeSetDatabase = (id: number): string => `${MAIN_DATABASE}_s${id}`;
 
 const connect = async ({ host, port, user, password }: PostgresContext, database: string) => {
   const client = new Client({ host, port, user, password, database });
@@ -37,37 +40,61 @@ const TRUNCATE_ALL = `DO $$ DECLARE tables text; BEGIN
   IF tables IS NOT NULL THEN EXECUTE 'TRUNCATE ' || tables || ' RESTART IDENTITY CASCADE'; END IF;
 END $$`;
 
-export const postgres: Service<"postgres", PostgresContext, Pool> = {
+/** Connections of one store set's pool: a test file rarely holds more than two at once. */
+const POOL_SIZE = 10;
+
+export const postgres: Service<{
+  name: "postgres";
+  context: PostgresContext;
+  prepared: null;
+  client: Pool;
+  names: { postgresDatabase: string };
+  accessors: { postgres: Pool; pg: Pool };
+  flavour: "postgres";
+  options: "migrationsDir";
+  started: StartedPostgreSqlContainer;
+}> = {
   name: "postgres",
-  images: { postgres: "postgres:15-alpine" },
+  flavours: {
+    postgres: {
+      image: "postgres:15-alpine",
+      start: (run) =>
+        run.startContainer(
+          new PostgreSqlContainer(run.image)
+            .withUsername("campaign")
+            .withPassword(randomToken())
+            .withDatabase(MAIN_DATABASE)
+            // A throwaway database: data in memory and no durability, which makes writes and clones fast.
+            .withTmpFs({ [PGDATA]: "rw" })
+            .withCommand([
+              "postgres",
+              ...["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
+              // Room for many runner workers' pools plus the 1000-call suite.
+              ...["-c", "max_connections=1000"],
+            ]),
+        ),
+    },
+  },
+  options: {
+    migrationsDir: { env: "MIGRATIONS_DIR", default: path.join(packageRoot, "migrations") },
+  },
   fingerprint: (settings) => `${settings.image}\n${migrationsHash(loadMigrations(settings.migrationsDir))}`,
 
   async start(run) {
-    const user = "campaign";
-    const password = randomToken();
     const migrations = await run.step("reading migrations", async () =>
       loadMigrations(run.settings.migrationsDir),
     );
-    const container = await run.startContainer(
-      new PostgreSqlContainer(run.image)
-        .withUsername(user)
-        .withPassword(password)
-        .withDatabase(MAIN_DATABASE)
-        // A throwaway database: data in memory and no durability, which makes writes and clones fast.
-        .withTmpFs({ [PGDATA]: "rw" })
-        .withCommand([
-          "postgres",
-          ...["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
-          // Room for every Jest worker's pools plus the 1000-call suite.
-          ...["-c", "max_connections=300"],
-        ]),
-    );
+    const container = await postgres.flavours.postgres.start(run);
+    const user = container.getUsername();
+    const password = container.getPassword();
     const host = container.getHost();
     const port = container.getPort();
     // Migrate once into a template named by the migrations' hash; every database is then a cheap clone.
     const templateDatabase = `${MAIN_DATABASE}_tpl_${migrationsHash(migrations).slice(0, 12)}`;
     const context: PostgresContext = {
       image: run.image,
+      flavour: "postgres",
+      capabilities: {},
       host,
       port,
       user,
@@ -105,13 +132,13 @@ export const postgres: Service<"postgres", PostgresContext, Pool> = {
     return context;
   },
 
-  store: (_context, workerId) => ({ postgresDatabase: workerDatabase(workerId) }),
+  names: { postgresDatabase: storeSetDatabase },
 
   async prepare(context, id) {
-    const database = workerDatabase(id);
+    const database = storeSetDatabase(id);
     const admin = await connect(context, "postgres");
     try {
-      // FORCE: a previous test file of this worker may have left its pool open.
+      // FORCE: the set's previous test file may have left its pool open.
       await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
       await admin.query(
         `CREATE DATABASE ${quoteIdent(database)} TEMPLATE ${quoteIdent(context.templateDatabase)}`,
@@ -119,11 +146,12 @@ export const postgres: Service<"postgres", PostgresContext, Pool> = {
     } finally {
       await admin.end();
     }
+    return null;
   },
 
   async connect({ host, port, user, password }, id) {
-    const pool = new Pool({ host, port, user, password, database: workerDatabase(id), max: 20 });
-    // A later setup in this worker drops the database under an unclosed pool; that is expected, not a crash.
+    const pool = new Pool({ host, port, user, password, database: storeSetDatabase(id), max: POOL_SIZE });
+    // A later prepare of this set drops the database under an unclosed pool; that is expected, not a crash.
     pool.on("error", () => undefined);
     return pool;
   },
@@ -133,6 +161,8 @@ export const postgres: Service<"postgres", PostgresContext, Pool> = {
   },
 
   close: (pool) => pool.end(),
+
+  accessors: { postgres: (pool) => pool, pg: (pool) => pool },
 
   async check({ host, port, user, password, database }, timeoutMs) {
     const client = new Client({ host, port, user, password, database, connectionTimeoutMillis: timeoutMs });
@@ -154,4 +184,7 @@ export const postgres: Service<"postgres", PostgresContext, Pool> = {
     `PGPASSWORD=${c.password}`,
     `PGDATABASE=${c.database}`,
   ],
+
+  // The server shuts down: "terminating connection due to administrator command".
+  lostConnection: ({ code }) => code === "57P01",
 };

@@ -1,74 +1,72 @@
-import { RedisContainer } from "@testcontainers/redis";
+import { RedisContainer, type StartedRedisContainer } from "@testcontainers/redis";
 import { Redis } from "ioredis";
 import { randomToken } from "../../random";
-import type { Service } from "../../service";
-import { OptionsError } from "../../errors";
+import { STORE_SET_CAPACITY, type Service, type ServiceContext } from "../../service";
 
-export interface RedisContext {
-  image: string;
+export interface RedisContext extends ServiceContext {
+  flavour: "redis";
   host: string;
   port: number;
   password: string;
   url: string;
 }
 
-/** Logical databases: 0 for unisolated use, 1..N for workers. */
-export const REDIS_DATABASES = 64;
-
-/** A worker's logical database: its id, which must fit the server's database count. */
-export function redisDb(workerId: number): number {
-  if (!Number.isInteger(workerId) || workerId < 1 || workerId >= REDIS_DATABASES) {
-    throw new OptionsError(
-      `campaign-testenv: worker id ${workerId} is out of range 1..${REDIS_DATABASES - 1}; run Jest with fewer workers (--maxWorkers).`,
-    );
-  }
-  return workerId;
-}
-
-/** A client of logical database `workerId`; with lazyConnect it connects on its first command. */
-function clientOf({ host, port, password }: RedisContext, workerId: number): Redis {
+/** A client of logical database `db`; with lazyConnect it connects on its first command. */
+function clientOf({ host, port, password }: RedisContext, db: number): Redis {
   // A command waits through at most 3 reconnections (under a second): with ioredis's default of 20
   // and its backoff, a test's call on a stopped container hung for over a minute before failing.
-  const client = new Redis({
-    host,
-    port,
-    password,
-    db: redisDb(workerId),
-    lazyConnect: true,
-    maxRetriesPerRequest: 3,
-  });
+  const client = new Redis({ host, port, password, db, lazyConnect: true, maxRetriesPerRequest: 3 });
   // Reconnection errors (a stopped container) reach the failing command; no "Unhandled error event".
   client.on("error", () => undefined);
   return client;
 }
 
-export const redis: Service<"redis", RedisContext, Redis> = {
+export const redis: Service<{
+  name: "redis";
+  context: RedisContext;
+  prepared: null;
+  client: Redis;
+  names: { redisDb: number };
+  accessors: { redis: Redis };
+  flavour: "redis";
+  options: never;
+  started: StartedRedisContainer;
+}> = {
   name: "redis",
-  images: { redis: "redis:7-alpine" },
+  flavours: {
+    redis: {
+      image: "redis:7-alpine",
+      start: (run) =>
+        run.startContainer(
+          new RedisContainer(run.image).withPassword(randomToken()).withCommand([
+            "redis-server",
+            // Database 0 for unisolated use, then one per store set (the store set's id).
+            ...["--databases", String(STORE_SET_CAPACITY + 1)],
+            // No persistence: a test cache, and saving only costs time.
+            ...["--save", "", "--appendonly", "no"],
+          ]),
+        ),
+    },
+  },
   fingerprint: (settings) => settings.image,
 
   async start(run) {
-    const password = randomToken();
-    const container = await run.startContainer(
-      new RedisContainer(run.image)
-        .withPassword(password)
-        // No persistence: a test cache, and saving only costs time.
-        .withCommand([
-          "redis-server",
-          "--databases",
-          String(REDIS_DATABASES),
-          "--save",
-          "",
-          "--appendonly",
-          "no",
-        ]),
-    );
+    const container = await redis.flavours.redis.start(run);
     const host = container.getHost();
     const port = container.getPort();
-    return { image: run.image, host, port, password, url: `redis://:${password}@${host}:${port}` };
+    const password = container.getPassword();
+    return {
+      image: run.image,
+      flavour: "redis",
+      capabilities: {},
+      host,
+      port,
+      password,
+      url: `redis://:${password}@${host}:${port}`,
+    };
   },
 
-  store: (_context, workerId) => ({ redisDb: redisDb(workerId) }),
+  names: { redisDb: (id) => id },
 
   async prepare(context, id) {
     const client = clientOf(context, id);
@@ -77,6 +75,7 @@ export const redis: Service<"redis", RedisContext, Redis> = {
     } finally {
       client.disconnect();
     }
+    return null;
   },
 
   // No handshake here: a claim from the warm pool waits for nothing.
@@ -89,6 +88,8 @@ export const redis: Service<"redis", RedisContext, Redis> = {
   async close(client) {
     client.disconnect();
   },
+
+  accessors: { redis: (client) => client },
 
   async check({ host, port, password }, timeoutMs) {
     const client = new Redis({
@@ -112,4 +113,7 @@ export const redis: Service<"redis", RedisContext, Redis> = {
   address: ({ host, port }) => `${host}:${port}`,
 
   envLines: (c) => [`REDIS_URL=${c.url}`],
+
+  // ioredis gave up reconnecting.
+  lostConnection: ({ name }) => name === "MaxRetriesPerRequestError",
 };

@@ -12,7 +12,7 @@ import {
   removeDeadRuns,
   writeContext,
 } from "./context";
-import { demuxLogs, docker, removeContainers } from "./docker";
+import { readLogLines, removeContainers } from "./docker";
 import { startEnvironment } from "./environment";
 import { CampaignTestenvError } from "./errors";
 import { checkServicesHealth } from "./helpers/health";
@@ -174,33 +174,19 @@ async function logs(args: string[]): Promise<number> {
       `campaign-testenv logs: the environment has no ${unknown.join(", ")}; choose from ${[...known.keys()].join(", ")}.`,
     );
   }
-  const engine = await docker();
   const prefix = (name: string) => (names.length > 1 ? `${name.padEnd(8)} | ` : "");
-  const print = (name: string, text: string) => {
-    for (const line of text.split("\n").filter((l) => l !== ""))
-      process.stdout.write(`${prefix(name)}${line}\n`);
-  };
-  await Promise.all(
-    names.map(async (name) => {
-      const container = engine.getContainer(known.get(name)!);
-      const gone = () => {
-        throw new CommandError(
-          `campaign-testenv logs: the ${name} container ${known.get(name)!.slice(0, 12)} is gone; start the environment again.`,
-        );
-      };
-      if (!values.follow) {
-        const data = await container.logs({ stdout: true, stderr: true }).catch(gone);
-        return print(name, demuxLogs(data).text);
-      }
-      const stream = await container.logs({ stdout: true, stderr: true, follow: true }).catch(gone);
-      let pending: Buffer = Buffer.alloc(0);
-      for await (const chunk of stream) {
-        const { text, rest } = demuxLogs(Buffer.concat([pending, chunk as Buffer]));
-        pending = rest;
-        print(name, text);
-      }
-    }),
-  );
+  const show = (name: string) =>
+    readLogLines(known.get(name)!, { follow: values.follow }, (line) => {
+      if (line !== "") process.stdout.write(`${prefix(name)}${line}\n`);
+    }).catch((error: { statusCode?: number }) => {
+      if (error.statusCode !== 404) throw error;
+      throw new CommandError(
+        `campaign-testenv logs: the ${name} container ${known.get(name)!.slice(0, 12)} is gone; start the environment again.`,
+      );
+    });
+  // Followed logs interleave as they come; past logs print one service after another, each in one block.
+  if (values.follow) await Promise.all(names.map(show));
+  else for (const name of names) await show(name);
   return 0;
 }
 

@@ -2,7 +2,7 @@
 import { closeSync, existsSync, fchmodSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { parseArgs, type ParseArgsConfig, styleText } from "node:util";
 import {
   CONTEXT_ENV,
   type EnvironmentContext,
@@ -141,8 +141,9 @@ async function health(): Promise<number> {
   const file = runningContextFile();
   if (!file) throw new CommandError(`campaign-testenv health: ${NO_ENVIRONMENT}.`);
   const results = await checkServicesHealth(readContext(file));
+  // Coloured on a terminal unless NO_COLOR (or TERM=dumb) says not to, and wherever FORCE_COLOR says to.
   const paint = (ok: boolean, text: string) =>
-    process.stdout.isTTY ? `\x1b[${ok ? 32 : 31}m${text}\x1b[0m` : text;
+    styleText(ok ? "green" : "red", text, { stream: process.stdout });
   for (const r of results) {
     const status = paint(r.healthy, r.healthy ? "healthy  " : "UNHEALTHY");
     process.stdout.write(

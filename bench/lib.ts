@@ -1,6 +1,8 @@
 // Small helpers the benchmark shares: timing, statistics, shelling out, container memory.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import type { ContainerStats } from "dockerode";
+import { docker } from "../src/docker";
 import { percentiles } from "../src/load";
 
 export const run = promisify(execFile);
@@ -33,38 +35,42 @@ export function summary(samples: number[]): Summary {
   return { count, median: p50, p95, min: Math.min(...samples), max };
 }
 
-/** Sum of the memory Docker reports for these containers right now, in MiB. */
+/** Sum of the memory `docker stats` shows for these containers right now, in MiB, read from the engine. */
 export async function containersMemoryMiB(
   ids: string[],
 ): Promise<{ totalMiB: number; each: Record<string, number> }> {
-  if (ids.length === 0) return { totalMiB: 0, each: {} };
-  const { stdout } = await run("docker", ["stats", "--no-stream", "--format", "{{json .}}", ...ids]);
+  const engine = await docker();
+  const stats = await Promise.all(
+    // One sample, at once: without one-shot the engine waits for a second one (for CPU deltas).
+    ids.map((id) => engine.getContainer(id).stats({ stream: false, "one-shot": true })),
+  );
   const each: Record<string, number> = {};
-  for (const line of stdout.trim().split("\n")) {
-    const stat = JSON.parse(line) as { Name: string; MemUsage: string };
-    each[stat.Name] = toMiB(stat.MemUsage.split("/")[0].trim());
+  for (const [i, stat] of stats.entries()) {
+    each[stat.name?.replace(/^\//, "") ?? ids[i]] = memoryUsageBytes(stat.memory_stats, ids[i]) / 2 ** 20;
   }
   const totalMiB = Object.values(each).reduce((a, b) => a + b, 0);
   return { totalMiB, each };
 }
 
-function toMiB(size: string): number {
-  const match = /^([\d.]+)\s*([KMGT]?i?B)$/i.exec(size);
-  if (!match) throw new Error(`cannot read the memory size "${size}" from docker stats`);
-  const factor: Record<string, number> = {
-    B: 1 / 2 ** 20,
-    KIB: 1 / 1024,
-    MIB: 1,
-    GIB: 1024,
-    KB: 1 / 1024,
-    MB: 1,
-    GB: 1024,
-  };
-  return Number(match[1]) * (factor[match[2].toUpperCase()] ?? NaN);
+/**
+ * A container's memory as `docker stats` shows it under MEM USAGE: the engine reports the cgroup's
+ * whole usage, page cache included, and the docker CLI subtracts the cache the kernel can drop at
+ * once, the inactive file pages (its calculateMemUsageUnixNoCache): `total_inactive_file` on cgroup
+ * v1, else `inactive_file` (cgroup v2), whichever is present and below the usage.
+ */
+export function memoryUsageBytes(memory: ContainerStats["memory_stats"], id: string): number {
+  const { usage, stats } = memory;
+  if (usage === undefined || stats === undefined) {
+    throw new Error(`bench: the engine gives no memory statistics for container ${id}: is it running?`);
+  }
+  const v1 = stats.total_inactive_file;
+  if (v1 !== undefined && v1 < usage) return usage - v1;
+  const v2 = stats.inactive_file ?? 0;
+  return v2 < usage ? usage - v2 : usage;
 }
 
 /** Ids of the running containers carrying a label (key=value). */
 export async function containersLabelled(label: string): Promise<string[]> {
-  const { stdout } = await run("docker", ["ps", "-q", "--filter", `label=${label}`]);
-  return stdout.split("\n").filter(Boolean);
+  const engine = await docker();
+  return (await engine.listContainers({ filters: { label: [label] } })).map((c) => c.Id);
 }

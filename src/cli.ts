@@ -2,7 +2,7 @@
 import { closeSync, existsSync, fchmodSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { parseArgs, type ParseArgsConfig, styleText } from "node:util";
 import {
   CONTEXT_ENV,
   type EnvironmentContext,
@@ -12,7 +12,7 @@ import {
   removeDeadRuns,
   writeContext,
 } from "./context";
-import { demuxLogs, docker, LABELS, removeContainers } from "./docker";
+import { LABELS, readLogLines, removeContainers } from "./docker";
 import { startEnvironment } from "./environment";
 import { CampaignTestenvError } from "./errors";
 import { checkServicesHealth } from "./helpers/health";
@@ -142,8 +142,9 @@ async function health(): Promise<number> {
   const file = runningContextFile();
   if (!file) throw new CommandError(`campaign-testenv health: ${NO_ENVIRONMENT}.`);
   const results = await checkServicesHealth(readContext(file));
+  // Coloured on a terminal unless NO_COLOR (or TERM=dumb) says not to, and wherever FORCE_COLOR says to.
   const paint = (ok: boolean, text: string) =>
-    process.stdout.isTTY ? `\x1b[${ok ? 32 : 31}m${text}\x1b[0m` : text;
+    styleText(ok ? "green" : "red", text, { stream: process.stdout });
   for (const r of results) {
     const status = paint(r.healthy, r.healthy ? "healthy  " : "UNHEALTHY");
     process.stdout.write(
@@ -176,33 +177,19 @@ async function logs(args: string[]): Promise<number> {
       `campaign-testenv logs: the environment has no ${unknown.join(", ")}; choose from ${[...known.keys()].join(", ")}.`,
     );
   }
-  const engine = await docker();
   const prefix = (name: string) => (names.length > 1 ? `${name.padEnd(8)} | ` : "");
-  const print = (name: string, text: string) => {
-    for (const line of text.split("\n").filter((l) => l !== ""))
-      process.stdout.write(`${prefix(name)}${line}\n`);
-  };
-  await Promise.all(
-    names.map(async (name) => {
-      const container = engine.getContainer(known.get(name)!);
-      const gone = () => {
-        throw new CommandError(
-          `campaign-testenv logs: the ${name} container ${known.get(name)!.slice(0, 12)} is gone; start the environment again.`,
-        );
-      };
-      if (!values.follow) {
-        const data = await container.logs({ stdout: true, stderr: true }).catch(gone);
-        return print(name, demuxLogs(data).text);
-      }
-      const stream = await container.logs({ stdout: true, stderr: true, follow: true }).catch(gone);
-      let pending: Buffer = Buffer.alloc(0);
-      for await (const chunk of stream) {
-        const { text, rest } = demuxLogs(Buffer.concat([pending, chunk as Buffer]));
-        pending = rest;
-        print(name, text);
-      }
-    }),
-  );
+  const show = (name: string) =>
+    readLogLines(known.get(name)!, { follow: values.follow }, (line) => {
+      if (line !== "") process.stdout.write(`${prefix(name)}${line}\n`);
+    }).catch((error: { statusCode?: number }) => {
+      if (error.statusCode !== 404) throw error;
+      throw new CommandError(
+        `campaign-testenv logs: the ${name} container ${known.get(name)!.slice(0, 12)} is gone; start the environment again.`,
+      );
+    });
+  // Followed logs interleave as they come; past logs print one service after another, each in one block.
+  if (values.follow) await Promise.all(names.map(show));
+  else for (const name of names) await show(name);
   return 0;
 }
 

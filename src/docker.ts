@@ -1,3 +1,7 @@
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import { PassThrough, Readable } from "node:stream";
+import { finished } from "node:stream/promises";
 import type Dockerode from "dockerode";
 import { getContainerRuntimeClient } from "testcontainers";
 import { DockerUnavailableError } from "./errors";
@@ -59,19 +63,48 @@ export async function removeContainers(runId?: string): Promise<string[]> {
 }
 
 /**
- * Splits the engine's multiplexed log stream (8-byte frame headers: stream, 0, 0, 0, length) into
- * the text of its complete frames; `rest` is an incomplete last frame, to prepend to the next chunk.
+ * Calls `onLine` with each line of a container's log stream, as the engine multiplexes it (stdout and
+ * stderr in frames, which dockerode's demuxStream splits); resolves when the stream ends.
  */
-export function demuxLogs(data: Buffer): { text: string; rest: Buffer } {
-  let text = "";
-  let at = 0;
-  while (data.length - at >= 8) {
-    const length = data.readUInt32BE(at + 4);
-    if (data.length - at - 8 < length) break;
-    text += data.toString("utf8", at + 8, at + 8 + length);
-    at += 8 + length;
+export async function demuxLines(
+  modem: Dockerode["modem"],
+  frames: NodeJS.ReadableStream,
+  onLine: (line: string) => void,
+): Promise<void> {
+  const text = new PassThrough();
+  modem.demuxStream(frames, text, text);
+  const lines = createInterface({ input: text, crlfDelay: Infinity });
+  lines.on("line", onLine);
+  const closed = once(lines, "close");
+  try {
+    await finished(frames);
+  } finally {
+    text.end();
   }
-  return { text, rest: data.subarray(at) };
+  await closed;
+}
+
+/**
+ * Calls `onLine` with each line of a container's log (or of its last `tail` lines); with `follow`,
+ * then with each new line until the container stops.
+ */
+export async function readLogLines(
+  id: string,
+  options: { follow?: boolean; tail?: number },
+  onLine: (line: string) => void,
+): Promise<void> {
+  const engine = await docker();
+  const container = engine.getContainer(id);
+  // Left out, not undefined: the query string would say "tail=".
+  const request = {
+    stdout: true,
+    stderr: true,
+    ...(options.tail === undefined ? {} : { tail: options.tail }),
+  };
+  const frames = options.follow
+    ? await container.logs({ ...request, follow: true })
+    : Readable.from([await container.logs({ ...request, follow: false })]);
+  await demuxLines(engine.modem, frames, onLine);
 }
 
 /** What became of a container: running, or exited with a code; undefined when the engine no longer has it. */
@@ -87,15 +120,14 @@ export async function containerState(id: string, tail = 20): Promise<ContainerSt
   const container = (await docker()).getContainer(id);
   const inspected = await container.inspect().catch(() => undefined);
   if (!inspected) return undefined;
-  const logs = (await container
-    .logs({ stdout: true, stderr: true, tail })
-    .catch(() => Buffer.alloc(0))) as Buffer;
+  const logTail: string[] = [];
+  await readLogLines(id, { tail }, (line) => {
+    if (line.trim() !== "") logTail.push(line);
+  }).catch(() => undefined); // the tail is a help, not the answer
   return {
     running: inspected.State.Running,
     exitCode: inspected.State.ExitCode,
     oomKilled: inspected.State.OOMKilled,
-    logTail: demuxLogs(logs)
-      .text.split("\n")
-      .filter((l) => l.trim() !== ""),
+    logTail,
   };
 }

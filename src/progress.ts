@@ -1,4 +1,3 @@
-import type { ResolvedOptions } from "./options";
 import type { ServiceRun } from "./service";
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -8,7 +7,7 @@ export class Progress {
   private readonly started = performance.now();
 
   constructor(
-    private readonly options: ResolvedOptions,
+    private readonly options: { services: readonly string[]; quiet: boolean; verbose: boolean },
     runId: string,
   ) {
     this.print(`campaign-testenv: starting ${options.services.join(", ")} (run ${runId})`);

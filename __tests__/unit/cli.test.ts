@@ -1,3 +1,9 @@
+import { execFile } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { envLines } from "../../src/cli";
 import type { EnvironmentContext } from "../../src/context";
 import type { AwsContext } from "../../src/services/aws";
@@ -97,5 +103,43 @@ describe("envLines", () => {
     expect(envLines({ ...base, services: [] }, "/x/context.json")).toEqual([
       "CAMPAIGN_TESTENV_CONTEXT=/x/context.json",
     ]);
+  });
+});
+
+describe("health", () => {
+  let dir: string;
+  let contextFile: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-unit-"));
+    // A port nothing listens on: the check fails at once, no engine needed.
+    const server = createServer().listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const { port } = server.address() as AddressInfo;
+    server.close();
+    contextFile = path.join(dir, "context.json");
+    const closed = { ...redis, port, url: `redis://:rpw@127.0.0.1:${port}` };
+    writeFileSync(contextFile, JSON.stringify({ ...base, services: ["redis"], redis: closed }));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const health = (env: NodeJS.ProcessEnv) =>
+    new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const cli = path.join(__dirname, "..", "..", "src", "cli.ts");
+      const args = ["-r", "ts-node/register/transpile-only", cli, "health"];
+      const colours = { FORCE_COLOR: undefined, NO_COLOR: undefined };
+      const child = execFile(
+        process.execPath,
+        args,
+        { env: { ...process.env, ...colours, CAMPAIGN_TESTENV_CONTEXT: contextFile, ...env } },
+        (_error, stdout) => resolve({ code: child.exitCode, stdout }),
+      );
+    });
+
+  test("a failed check: exit 1, its status in red where FORCE_COLOR asks for colours, plain into a pipe", async () => {
+    const [piped, forced] = await Promise.all([health({}), health({ FORCE_COLOR: "1" })]);
+    expect(piped.code).toBe(1);
+    expect(piped.stdout).toMatch(/^redis {5}UNHEALTHY +\d+ ms {2}127\.0\.0\.1:\d+: /);
+    expect(forced.stdout).toMatch(/^redis {5}\S+UNHEALTHY\S+ /);
+    expect(forced.stdout).toContain("\x1b[31mUNHEALTHY\x1b[39m");
   });
 });

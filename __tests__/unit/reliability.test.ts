@@ -1,12 +1,15 @@
-// The pure parts of the reliability work: the engine's log frames, telling a lost connection from
-// other failures, the ServiceDownError sentence, the sweep of dead runs' folders, the CLI's options.
+// The pure parts of the reliability work: the lines of the engine's log frames, telling a lost
+// connection from other failures, the ServiceDownError sentence, the sweep of dead runs' folders, the
+// CLI's options.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Readable } from "node:stream";
+import Dockerode from "dockerode";
 import { main } from "../../src/cli";
 import { removeDeadRuns } from "../../src/context";
-import { demuxLogs } from "../../src/docker";
+import { demuxLines } from "../../src/docker";
 import { ServiceDownError } from "../../src/errors";
 import { isConnectionError } from "../../src/explain";
 import { service } from "../../src/services";
@@ -19,14 +22,19 @@ const frame = (stream: number, text: string) => {
   return Buffer.concat([header, body]);
 };
 
-describe("demuxLogs", () => {
-  test("joins the text of stdout and stderr frames and keeps an incomplete frame for the next chunk", () => {
-    const data = Buffer.concat([frame(1, "ready\n"), frame(2, "warn\n"), frame(1, "partial line\n")]);
-    const cut = data.length - 5;
-    const first = demuxLogs(data.subarray(0, cut));
-    expect(first.text).toBe("ready\nwarn\n");
-    const second = demuxLogs(Buffer.concat([first.rest, data.subarray(cut)]));
-    expect(second).toEqual({ text: "partial line\n", rest: Buffer.alloc(0) });
+describe("demuxLines", () => {
+  test("the lines of stdout and stderr frames, however the stream cuts them; a line split across frames joined", async () => {
+    const data = Buffer.concat([
+      frame(1, "ready\n"),
+      frame(2, "warn\n"),
+      frame(1, "a line the engine "),
+      frame(1, "split\nlast, unterminated"),
+    ]);
+    const cuts = [3, 20, data.length - 5]; // inside a header, inside a text, near the end
+    const chunks = [0, ...cuts].map((at, i) => data.subarray(at, [...cuts, data.length][i]));
+    const lines: string[] = [];
+    await demuxLines(new Dockerode().modem, Readable.from(chunks), (line) => lines.push(line));
+    expect(lines).toEqual(["ready", "warn", "a line the engine split", "last, unterminated"]);
   });
 });
 

@@ -37,6 +37,38 @@ test("holds the environment until it is interrupted", async () => {
 }, 400000);
 `;
 
+/**
+ * A runner's parent that launched a run (its context file names the services it is starting and the
+ * time by which they are due) and then stalled, or died: what a test file meets when the start never
+ * ends. PARENT=dead names a process that has exited as the context's owner.
+ */
+const STALLED_SETUP = `const { spawnSync } = require("node:child_process");
+const { mkdirSync, writeFileSync } = require("node:fs");
+const path = require("node:path");
+module.exports = async () => {
+  const dir = path.join(process.env.TMPDIR, "campaign-testenv-stalledrun");
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, "context.json");
+  const pid = process.env.PARENT === "dead" ? spawnSync(process.execPath, ["-e", ""]).pid : process.pid;
+  writeFileSync(file, JSON.stringify({
+    runId: "stalledrun",
+    startedAt: new Date().toISOString(),
+    services: ["postgres", "redis"],
+    storeSets: path.join(dir, "store-sets"),
+    readyBy: Date.now() + Number(process.env.BOUND_MS),
+    pid,
+  }));
+  process.env.CAMPAIGN_TESTENV_CONTEXT = file;
+};
+`;
+
+const WAITING_FOR_STALLED = (name: string) => `const { setupTestEnvironment } = require("campaign-testenv");
+
+test("${name} waits for postgres", async () => {
+  await setupTestEnvironment({ services: ["postgres"] });
+});
+`;
+
 let project: string;
 /**
  * The installed command itself: what `npx campaign-testenv` runs. Its exit code is the command's own
@@ -47,6 +79,11 @@ beforeAll(() => {
   project = createConsumerProject({
     "jest.config.js": `module.exports = { preset: "campaign-testenv" };\n`,
     "waiting/wait.test.js": WAITING_TEST,
+    "stalled/jest.config.js": `module.exports = { preset: "campaign-testenv", globalSetup: "./setup.js", rootDir: __dirname, testTimeout: 60000 };\n`,
+    "stalled/setup.js": STALLED_SETUP,
+    ...Object.fromEntries(
+      ["one", "two", "three"].map((name) => [`stalled/${name}.test.js`, WAITING_FOR_STALLED(name)]),
+    ),
   });
 }, 300_000);
 
@@ -265,6 +302,38 @@ test("a container killed during a test: the failing call, checkServicesHealth an
     await environment.stop();
   }
 }, 120_000);
+
+test.each([
+  [
+    "stalls",
+    "alive",
+    /waited \d+ s for postgres of run stalledrun to be ready \(the start's timeout plus a margin\)/,
+  ],
+  ["dies", "dead", /the process that was starting postgres \(pid \d+\) is gone/],
+] as const)(
+  "a parent that %s before its services are ready: every waiting file fails within the bound, with the sentence",
+  (_what, parent, sentence) => {
+    const tmp = mkdtempSync(path.join(scratch, `stalled-${parent}-`));
+    const boundMs = 6000;
+    const started = Date.now();
+    const result = run(
+      npx,
+      ["jest", "--config", "stalled/jest.config.js", "--maxWorkers=3"],
+      { TMPDIR: tmp, PARENT: parent, BOUND_MS: String(boundMs) },
+      project,
+    );
+    const seconds = (Date.now() - started) / 1000;
+    outputs.push(result.stdout, result.stderr);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/Tests:\s+3 failed, 3 total/);
+    expect(result.stderr.match(new RegExp(sentence.source, "g"))).toHaveLength(3);
+    // Jest's own start and the three files' waits, at most the bound and some start-up time.
+    expect(seconds).toBeLessThan(boundMs / 1000 + 30);
+    measured[`a parent that ${parent === "dead" ? "died" : "stalled"}: 3 waiting files failed after`] =
+      `${seconds.toFixed(1)} s (bound ${boundMs / 1000} s)`;
+  },
+  120_000,
+);
 
 test("no output of these tests holds a password", () => {
   expect(passwords.size).toBeGreaterThanOrEqual(8); // from each up, each Jest run and the killed environment

@@ -62,9 +62,12 @@ export function createConsumerProject(
   ok(run(npm, ["pack", "--pack-destination", project], {}, packageRoot));
   const tarball = readdirSync(project).find((f) => f.endsWith(".tgz"))!;
   const own = JSON.parse(readFileSync(path.join(packageRoot, "package.json"), "utf8")) as {
+    dependencies: Record<string, string>;
     devDependencies: Record<string, string>;
   };
-  const devDependencies = Object.fromEntries(tools.map((name) => [name, own.devDependencies[name]]));
+  // The versions this package uses (the AWS SDK clients a consumer's tests call are among its dependencies).
+  const versions = { ...own.dependencies, ...own.devDependencies };
+  const devDependencies = Object.fromEntries(tools.map((name) => [name, versions[name]]));
   writeFileSync(
     path.join(project, "package.json"),
     JSON.stringify({

@@ -129,6 +129,16 @@ export interface Service<T extends ServiceTypes> {
   readonly retired?: Record<string, string>;
 }
 
+/** The capabilities an image's labels say it lacks (`campaign-testenv.lacks.<capability>=<reason>`). */
+export function lacksOf(labels: Record<string, string>): Record<string, string> {
+  const prefix = `${LABELS.package}.lacks.`;
+  return Object.fromEntries(
+    Object.entries(labels)
+      .filter(([key]) => key.startsWith(prefix))
+      .map(([key, reason]) => [key.slice(prefix.length), reason]),
+  );
+}
+
 /** A service of any types: for code that loops over the registry (settings then carry every own option). */
 export type AnyService = Service<ServiceTypes & { options: never }>;
 
@@ -190,21 +200,13 @@ export class ServiceRun<T extends Pick<ServiceTypes, "flavour" | "options"> = Co
    * value is the reason (the local image set declares them). An image not present yet has none.
    */
   async declaredLacks(): Promise<Record<string, string>> {
-    const labels = await (
+    const image = await (
       await docker()
     )
       .getImage(this.image)
       .inspect()
-      .then(
-        (image) => image.Config?.Labels ?? {},
-        () => ({}) as Record<string, string>,
-      );
-    const prefix = `${LABELS.package}.lacks.`;
-    return Object.fromEntries(
-      Object.entries(labels)
-        .filter(([key]) => key.startsWith(prefix))
-        .map(([key, reason]) => [key.slice(prefix.length), reason]),
-    );
+      .catch(() => undefined); // not pulled yet: an official image, which declares nothing
+    return lacksOf(image?.Config?.Labels ?? {});
   }
 
   /** Labels the container, keeps its last log lines for error messages, and starts it. */

@@ -1,0 +1,140 @@
+// docs/ARCHITECTURE.md's walkthrough, "Adding a service", done for real on a copy of src/: one module
+// and one registry line give a service whose TestEnvironment field, store-set names, options, image
+// env var, reset and health check the compiler types and the package runs. The new service lives in
+// this process (a Map per store set), so no Docker engine is needed.
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const root = path.join(__dirname, "..", "..");
+let copy: string;
+beforeAll(() => {
+  copy = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-unit-add-"));
+  for (const folder of ["src", "fixtures"])
+    cpSync(path.join(root, folder), path.join(copy, folder), { recursive: true });
+  cpSync(path.join(root, "package.json"), path.join(copy, "package.json"));
+  symlinkSync(path.join(root, "node_modules"), path.join(copy, "node_modules"));
+});
+afterAll(() => rmSync(copy, { recursive: true, force: true }));
+
+// Step 1: the module.
+const KV_MODULE = `import type { Service, ServiceContext } from "../../service";
+
+export interface KvContext extends ServiceContext {
+  flavour: "kv";
+}
+const namespaces = new Map<string, Map<string, string>>();
+
+export const kv: Service<{
+  name: "kv";
+  context: KvContext;
+  prepared: null;
+  client: Map<string, string>;
+  names: { kvNamespace: string };
+  accessors: { kv: Map<string, string> };
+  flavour: "kv";
+  options: never;
+  started: null;
+}> = {
+  name: "kv",
+  flavours: { kv: { image: "example/kv:1", start: async () => null } },
+  fingerprint: (settings) => settings.image,
+  start: async (run) => ({ image: run.image, flavour: "kv", capabilities: {} }),
+  names: { kvNamespace: (id) => \`kv\${id}\` },
+  async prepare(_context, id) {
+    namespaces.set(\`kv\${id}\`, new Map());
+    return null;
+  },
+  connect: async (_context, id) => namespaces.get(\`kv\${id}\`)!,
+  reset: async (client) => client.clear(),
+  close: async () => undefined,
+  accessors: { kv: (client) => client },
+  check: async () => undefined,
+  address: () => "in this process",
+  envLines: () => ["KV=in-process"],
+};
+`;
+
+// A consumer of the copy: what the compiler must accept (and refuse), and what must run.
+const USE = `import { checkServicesHealth, cleanTestData, resolveOptions, setupTestEnvironment } from "./src";
+import { StoreSets } from "./src/store-sets";
+
+async function main() {
+  const storeSets = process.argv[2];
+  const context = {
+    runId: "addkvtest1",
+    startedAt: new Date().toISOString(),
+    services: ["kv" as const],
+    storeSets,
+    kv: { image: "example/kv:1", flavour: "kv" as const, capabilities: {} },
+  };
+  const env = await setupTestEnvironment({ context, services: ["kv"] });
+  env.kv.set("a", "1");
+  const namespace: string = env.storeSet.kvNamespace;
+  const id: number = env.storeSet.id;
+  // @ts-expect-error: the client is a Map of strings
+  env.kv.set("b", 2);
+  const before = env.kv.size;
+  await cleanTestData(env);
+  const health = await checkServicesHealth(context);
+  const image = resolveOptions({}, { CAMPAIGN_TESTENV_KV_IMAGE: "mine/kv:2" }).images.kv;
+  const held = Object.keys(new StoreSets(storeSets).held()).map(Number);
+  await env.close();
+  console.log(JSON.stringify({ namespace, id, before, after: env.kv.size, health, image, held }));
+}
+void main();
+`;
+
+test("a new service is one module plus one registry line: typed, and it runs", () => {
+  const registry = path.join(copy, "src/services/index.ts");
+  const before = readFileSync(registry, "utf8");
+  writeFileSync(
+    registry,
+    before
+      .replace('import { aws } from "./aws";', 'import { aws } from "./aws";\nimport { kv } from "./kv";')
+      .replace("registry({ postgres, mongo, redis, aws })", "registry({ postgres, mongo, redis, aws, kv })"),
+  );
+  mkdirSync(path.join(copy, "src/services/kv"));
+  writeFileSync(path.join(copy, "src/services/kv/index.ts"), KV_MODULE);
+  writeFileSync(path.join(copy, "use.ts"), USE);
+  writeFileSync(
+    path.join(copy, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        target: "es2023",
+        module: "nodenext",
+        strict: true,
+        noEmit: true,
+        rootDir: ".",
+        skipLibCheck: true,
+        types: ["node"],
+      },
+      files: ["use.ts"],
+    }),
+  );
+  const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
+  const typed = spawnSync(process.execPath, [tsc, "-p", copy], { encoding: "utf8" });
+  expect(typed.stdout).toBe(""); // the compiler's errors, if any
+
+  const ran = execFileSync(
+    process.execPath,
+    [
+      "-r",
+      require.resolve("ts-node/register/transpile-only"),
+      path.join(copy, "use.ts"),
+      path.join(copy, "sets"),
+    ],
+    { encoding: "utf8", cwd: copy },
+  );
+  const result = JSON.parse(ran.trim().split("\n").at(-1)!) as Record<string, unknown>;
+  expect(result).toEqual({
+    namespace: `kv${result.id}`,
+    id: 1,
+    before: 2,
+    after: 0,
+    health: [expect.objectContaining({ service: "kv", healthy: true, detail: "in this process" })],
+    image: "mine/kv:2",
+    held: [1],
+  });
+}, 120_000);

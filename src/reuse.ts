@@ -69,8 +69,8 @@ async function remove(engine: Dockerode, containerId: string): Promise<void> {
  */
 async function lock(name: ServiceName, timeoutMs: number): Promise<() => Promise<void>> {
   mkdirSync(reuseDir(), { recursive: true, mode: 0o700 });
-  return lockfile.lock(reuseDir(), {
-    lockfilePath: path.join(reuseDir(), `${name}.lock`),
+  // One path per service: proper-lockfile keeps this process's locks by it (the lock is `${path}.lock`).
+  return lockfile.lock(path.join(reuseDir(), name), {
     realpath: false,
     retries: { retries: Math.ceil(timeoutMs / 200), minTimeout: 20, maxTimeout: 200, factor: 1.5 },
   });

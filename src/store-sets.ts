@@ -97,8 +97,7 @@ export class StoreSets {
 
   private async locked<T>(change: (claims: Claims) => T): Promise<T> {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const unlock = await lockfile.lock(this.dir, {
-      lockfilePath: `${this.file}.lock`,
+    const unlock = await lockfile.lock(this.file, {
       realpath: false,
       stale: LOCK_STALE_MS,
       retries: LOCK_RETRIES,

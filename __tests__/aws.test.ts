@@ -9,14 +9,11 @@ import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } 
 import { acquireLock, type LockTable, releaseLock } from "../src/campaign";
 import {
   cleanTestData,
-  readContext,
   setupTestEnvironment,
   teardownTestEnvironment,
   type TestEnvironment,
   waitFor,
 } from "../src";
-
-const aws = readContext().aws!;
 
 // Two store sets in this one file: two accounts side by side.
 let envs: TestEnvironment<"aws">[] = [];
@@ -36,7 +33,28 @@ const waiting = async (env: TestEnvironment, queue: string) => {
   return Number(Attributes!.ApproximateNumberOfMessages);
 };
 
-describe(`accounts (${aws.flavour})`, () => {
+/**
+ * A test of what the image may lack: where it has the capability, `fn` runs; where it lacks it, the
+ * test checks that the context says why (with the way out) and that nothing of it was created.
+ */
+const testOf = (
+  capability: "dynamodb" | "lambda",
+  name: string,
+  fn: () => Promise<void>,
+  timeoutMs?: number,
+) =>
+  test(
+    `${name} (where the image lacks ${capability}: the reason, and nothing created)`,
+    async () => {
+      const { ok, reason } = envs[0].context.aws.capabilities[capability];
+      if (ok) return fn();
+      expect(reason).toMatch(/ministack/);
+      expect(envs[0].aws.resources[capability === "dynamodb" ? "tables" : "functions"]).toEqual({});
+    },
+    timeoutMs,
+  );
+
+describe("accounts", () => {
   test("each store set signs as its own 12-digit account; queues, topics and tables keep their names", () => {
     expect(envs[0].storeSet.awsAccount).not.toBe(envs[1].storeSet.awsAccount);
     for (const env of envs) {
@@ -64,7 +82,7 @@ describe(`accounts (${aws.flavour})`, () => {
     expect(await waiting(second, "dial-tasks")).toBe(0);
   });
 
-  test("cleanTestData of one worker leaves the other's data alone", async () => {
+  test("cleanTestData of one store set leaves the other's data alone", async () => {
     const [first, second] = envs;
     await second.aws.sqs.send(
       new SendMessageCommand({ QueueUrl: second.aws.resources.queues["dial-tasks"].url, MessageBody: "{}" }),
@@ -81,20 +99,13 @@ describe(`accounts (${aws.flavour})`, () => {
   });
 });
 
-describe(`DynamoDB locks table (${aws.flavour})`, () => {
-  if (!aws.capabilities.dynamodb.ok) {
-    test("is reported lacking, with the image's reason, and not created", () => {
-      expect(aws.capabilities.dynamodb.reason).toMatch(/DynamoDB Local.*ministack/);
-      expect(envs[0].aws.resources.tables).toEqual({});
-    });
-    return;
-  }
+describe("DynamoDB locks table", () => {
   const locksOf = (env: TestEnvironment): LockTable => ({
     dynamodb: env.aws.dynamodb,
     table: env.aws.resources.tables["distributed-locks"],
   });
 
-  test("has its production name and DynamoDB's TTL on expiresAt", async () => {
+  testOf("dynamodb", "has its production name and DynamoDB's TTL on expiresAt", async () => {
     const [env] = envs;
     expect(env.aws.resources.tables["distributed-locks"]).toBe("distributed-locks");
     const { TimeToLiveDescription } = await env.aws.dynamodb.send(
@@ -103,7 +114,7 @@ describe(`DynamoDB locks table (${aws.flavour})`, () => {
     expect(TimeToLiveDescription).toMatchObject({ AttributeName: "expiresAt", TimeToLiveStatus: "ENABLED" });
   });
 
-  test("of 50 contenders at once, exactly one holds the lock", async () => {
+  testOf("dynamodb", "of 50 contenders at once, exactly one holds the lock", async () => {
     const locks = locksOf(envs[0]);
     const won = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
@@ -113,7 +124,7 @@ describe(`DynamoDB locks table (${aws.flavour})`, () => {
     expect(won.filter(Boolean)).toHaveLength(1);
   });
 
-  test("only the holder can release it; then the next contender gets it", async () => {
+  testOf("dynamodb", "only the holder can release it; then the next contender gets it", async () => {
     const locks = locksOf(envs[0]);
     const lock = { lockId: "campaign:7:report", ttlMs: 30_000 };
     expect(await acquireLock(locks, { ...lock, owner: "a" })).toBe(true);
@@ -123,7 +134,7 @@ describe(`DynamoDB locks table (${aws.flavour})`, () => {
     expect(await acquireLock(locks, { ...lock, owner: "b" })).toBe(true);
   });
 
-  test("an expired lock is taken over at once, before any TTL sweep", async () => {
+  testOf("dynamodb", "an expired lock is taken over at once, before any TTL sweep", async () => {
     const locks = locksOf(envs[0]);
     const now = Date.now();
     expect(await acquireLock(locks, { lockId: "l", owner: "a", ttlMs: 1000, now })).toBe(true);
@@ -131,32 +142,29 @@ describe(`DynamoDB locks table (${aws.flavour})`, () => {
     expect(await acquireLock(locks, { lockId: "l", owner: "b", ttlMs: 1000, now: now + 2000 })).toBe(true);
   });
 
-  test("each account has its own table; cleanTestData empties only the store set's", async () => {
-    const [first, second] = envs;
-    const put = (env: TestEnvironment) =>
-      env.aws.dynamodb.send(
-        new PutItemCommand({
-          TableName: "distributed-locks",
-          Item: { lockId: { S: "x" }, owner: { S: String(env.storeSet.id) } },
-        }),
-      );
-    await Promise.all([put(first), put(second)]);
-    await cleanTestData(first);
-    const count = async (env: TestEnvironment) =>
-      (await env.aws.dynamodb.send(new ScanCommand({ TableName: "distributed-locks" }))).Count;
-    expect(await count(first)).toBe(0);
-    expect(await count(second)).toBe(1);
-  });
+  testOf(
+    "dynamodb",
+    "each account has its own table; cleanTestData empties only the store set's",
+    async () => {
+      const [first, second] = envs;
+      const put = (env: TestEnvironment) =>
+        env.aws.dynamodb.send(
+          new PutItemCommand({
+            TableName: "distributed-locks",
+            Item: { lockId: { S: "x" }, owner: { S: String(env.storeSet.id) } },
+          }),
+        );
+      await Promise.all([put(first), put(second)]);
+      await cleanTestData(first);
+      const count = async (env: TestEnvironment) =>
+        (await env.aws.dynamodb.send(new ScanCommand({ TableName: "distributed-locks" }))).Count;
+      expect(await count(first)).toBe(0);
+      expect(await count(second)).toBe(1);
+    },
+  );
 });
 
-describe(`Lambda (${aws.flavour})`, () => {
-  if (!aws.capabilities.lambda.ok) {
-    test("is reported lacking, with the image's reason, and no function is created", () => {
-      expect(aws.capabilities.lambda.reason).toMatch(/Docker.*ministack/);
-      expect(envs[0].aws.resources.functions).toEqual({});
-    });
-    return;
-  }
+describe("Lambda", () => {
   const optOut = {
     type: "optout.created",
     phone: "+15550001111",
@@ -177,37 +185,46 @@ describe(`Lambda (${aws.flavour})`, () => {
       { timeoutMs: 20_000, message: "the CRM update the function sends" },
     );
 
-  test("the function is deployed in each account from its source, and answers an invocation", async () => {
-    const [env] = envs;
-    expect(env.aws.resources.functions["optout-sync"]).toBe(
-      `arn:aws:lambda:us-east-1:${env.storeSet.awsAccount}:function:optout-sync`,
-    );
-    const { FunctionError, Payload } = await env.aws.lambda.send(
-      new InvokeCommand({
-        FunctionName: "optout-sync",
-        Payload: JSON.stringify({ Records: [{ body: JSON.stringify(optOut) }] }),
-      }),
-    );
-    expect(FunctionError).toBeUndefined();
-    expect(JSON.parse(Buffer.from(Payload!).toString())).toEqual({ synced: 1 });
-    const message = await receiveCrmUpdate(env);
-    expect(JSON.parse(message.Body!)).toEqual({
-      action: "do-not-contact",
-      phone: optOut.phone,
-      source: "sms_stop",
-      at: optOut.at,
-    });
-  });
+  testOf(
+    "lambda",
+    "the function is deployed in each account from its source, and answers an invocation",
+    async () => {
+      const [env] = envs;
+      expect(env.aws.resources.functions["optout-sync"]).toBe(
+        `arn:aws:lambda:us-east-1:${env.storeSet.awsAccount}:function:optout-sync`,
+      );
+      const { FunctionError, Payload } = await env.aws.lambda.send(
+        new InvokeCommand({
+          FunctionName: "optout-sync",
+          Payload: JSON.stringify({ Records: [{ body: JSON.stringify(optOut) }] }),
+        }),
+      );
+      expect(FunctionError).toBeUndefined();
+      expect(JSON.parse(Buffer.from(Payload!).toString())).toEqual({ synced: 1 });
+      const message = await receiveCrmUpdate(env);
+      expect(JSON.parse(message.Body!)).toEqual({
+        action: "do-not-contact",
+        phone: optOut.phone,
+        source: "sms_stop",
+        at: optOut.at,
+      });
+    },
+  );
 
-  test("an opt-out published on the topic reaches the function through its queue trigger", async () => {
-    const [, env] = envs;
-    await env.aws.sns.send(
-      new PublishCommand({
-        TopicArn: env.aws.resources.topics["optout-events"],
-        Message: JSON.stringify(optOut),
-      }),
-    );
-    const message = await receiveCrmUpdate(env);
-    expect(JSON.parse(message.Body!)).toMatchObject({ action: "do-not-contact", phone: optOut.phone });
-  }, 30_000);
+  testOf(
+    "lambda",
+    "an opt-out published on the topic reaches the function through its queue trigger",
+    async () => {
+      const [, env] = envs;
+      await env.aws.sns.send(
+        new PublishCommand({
+          TopicArn: env.aws.resources.topics["optout-events"],
+          Message: JSON.stringify(optOut),
+        }),
+      );
+      const message = await receiveCrmUpdate(env);
+      expect(JSON.parse(message.Body!)).toMatchObject({ action: "do-not-contact", phone: optOut.phone });
+    },
+    30_000,
+  );
 });

@@ -320,7 +320,9 @@ function checkProse(doc: string, markdown: string, at: At, ctx: DocContext): voi
       if (file && !ctx.exists(file) && !ctx.ignored(file) && !PLACEHOLDER.test(file)) {
         at(n, `\`${token}\` names ${file}, which is not in the repository: fix the path`);
       }
-      const api = /^(?:env\.)?([a-z][a-z0-9]*[A-Z]\w*|(?<=env\.)[a-z]\w*)(?:\(.*\))?(?:\.\w+)*$/.exec(token);
+      const api = /^(?:env\.)?([a-z][a-z0-9]+[A-Z][a-z]\w*|(?<=env\.)[a-z]\w*)(?:\(.*\))?(?:\.\w+)*$/.exec(
+        token,
+      );
       if (!api) continue;
       const name = api[1];
       const known = token.startsWith("env.")

@@ -192,7 +192,7 @@ describe("checkMarkdown on the prose", () => {
   test("names: options and functions of the code, env members, Jest's names, a name in a file the line names", () => {
     const doc = md(
       "Set `specsDir`, call `cleanTestData(env)` in `beforeEach`; `env.pg`, `env.close()`.",
-      "See `callHandler` in `__tests__/load.test.ts`.",
+      "See `callHandler` in `__tests__/load.test.ts`. Not names: a tag `vX.Y.Z`, `isOK`.",
     );
     expect(check(doc)).toEqual([]);
     expect(check(md("Set `fixturesDir`.", "Use `env.worker.id`."))).toEqual([

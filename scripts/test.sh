@@ -14,6 +14,11 @@ PROBE_SECONDS=60
 
 say() { echo "campaign-testenv (npm test): $*" >&2; }
 
+# Runs a command for at most PROBE_SECONDS where coreutils' timeout exists (not on macOS by default).
+bounded() {
+  if command -v timeout >/dev/null; then timeout "$PROBE_SECONDS" "$@"; else "$@"; fi
+}
+
 # The images this run would use: each service's for the flavour chosen (first line: Redis's), then
 # the reaper's, as Testcontainers names it.
 run_images() {
@@ -33,7 +38,7 @@ use_local_images() {
   bash images/build.sh
   while IFS= read -r line; do
     key=${line%%=*}
-    [ -n "$line" ] && [ -z "${!key:-}" ] && export "$line"
+    if [ -n "$line" ] && [ -z "${!key:-}" ]; then export "$line"; fi
   done <images/local.env
   say "the local image set is selected (images/local.env)"
 }
@@ -46,9 +51,10 @@ elif ! docker info >/dev/null 2>&1; then
 elif ! list=$(run_images); then
   say "could not tell which images this run uses (the error is above); running Jest as it is"
 else
-  mapfile -t images <<<"$list"
+  images=()
+  while IFS= read -r line; do images+=("$line"); done <<<"$list"
   if ! docker image inspect "${images[@]}" >/dev/null 2>&1; then
-    if probe=$(timeout "$PROBE_SECONDS" docker pull --quiet "${images[0]}" 2>&1); then
+    if probe=$(bounded docker pull --quiet "${images[0]}" 2>&1); then
       : # a registry answers: Testcontainers pulls the rest
     else
       say "no registry answers (docker pull ${images[0]}: ${probe:-no answer in $PROBE_SECONDS s}), and the" \

@@ -113,6 +113,8 @@ export interface DocContext {
   exists: (file: string) => boolean;
   /** True when git ignores the path: what a build or a run writes (dist/, images/local.env, reports/). */
   ignored: (file: string) => boolean;
+  /** Every file of the repository that git does not ignore, relative to the root. */
+  files: string[];
   /** npm scripts of package.json. */
   scripts: Set<string>;
   /** package.json's version, and the Node version its engines field requires (22.22 for ">=22.22"). */
@@ -128,7 +130,7 @@ export interface DocContext {
   testcontainersText: string;
 }
 
-/** Names of other tools that the docs write in backticks: Jest's and npm's. */
+/** Names of other tools that the docs write in backticks: Jest's, npm's, an emulator's error. */
 const FOREIGN_NAMES = new Set([
   "afterAll",
   "beforeAll",
@@ -136,6 +138,7 @@ const FOREIGN_NAMES = new Set([
   "testSequencer",
   "devDependencies",
   "allowScripts",
+  "UnknownError",
 ]);
 /** Words a doc writes in a path for "any such": `images/NAME`, `migrations/NNN_name.sql`. */
 const PLACEHOLDER = /(?<![A-Za-z])(?:NAME|FILE|HASH|NNN|N)(?![A-Za-z])/;
@@ -320,9 +323,10 @@ function checkProse(doc: string, markdown: string, at: At, ctx: DocContext): voi
       if (file && !ctx.exists(file) && !ctx.ignored(file) && !PLACEHOLDER.test(file)) {
         at(n, `\`${token}\` names ${file}, which is not in the repository: fix the path`);
       }
-      const api = /^(?:env\.)?([a-z][a-z0-9]+[A-Z][a-z]\w*|(?<=env\.)[a-z]\w*)(?:\(.*\))?(?:\.\w+)*$/.exec(
-        token,
-      );
+      const api =
+        /^(?:env\.)?([a-z][a-z0-9]+[A-Z][a-z]\w*|[A-Z]\w*Error|(?<=env\.)[a-z]\w*)(?:\(.*\))?(?:\.\w+)*$/.exec(
+          token,
+        );
       if (!api) continue;
       const name = api[1];
       const known = token.startsWith("env.")
@@ -354,7 +358,14 @@ function repoPath(token: string, doc: string, ctx: DocContext): string | undefin
   const fromDoc = path.posix.join(path.posix.dirname(doc), file);
   if (file.endsWith(".md")) return ctx.exists(file) || !ctx.exists(fromDoc) ? file : fromDoc;
   const looksLikeFile = file.includes("/") || /\.[a-z]{2,4}$/.test(file);
-  return looksLikeFile && ctx.exists(file.split("/")[0]) ? file : undefined;
+  if (looksLikeFile && ctx.exists(file.split("/")[0])) return file;
+  // A module of this project named from its folder (`aws/resources.ts` in src/services), when a folder
+  // of that name exists: some file must end so.
+  const folder = `/${file.split("/")[0]}/`;
+  if (/\.(ts|js|mjs|cjs|sql|sh)$/.test(file) && ctx.files.some((f) => `/${f}`.includes(folder))) {
+    return ctx.files.find((f) => f.endsWith(`/${file}`)) ?? file;
+  }
+  return undefined;
 }
 
 function checkShellLine(text: string, problem: (text: string) => void, ctx: DocContext): void {
@@ -387,6 +398,15 @@ export function docFiles(root = ROOT): string[] {
   return ["README.md", ...docs, "images/README.md"];
 }
 
+/** The files under `dir` (relative to the root) that `ignored` lets through; .git left out. */
+function filesUnder(root: string, ignored: (file: string) => boolean, dir = ""): string[] {
+  return readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((entry) => {
+    const file = dir ? `${dir}/${entry.name}` : entry.name;
+    if (entry.name === ".git" || ignored(file)) return [];
+    return entry.isDirectory() ? filesUnder(root, ignored, file) : [file];
+  });
+}
+
 /** A .gitignore's patterns as a test of a path: `dir/` a folder, `*` any name part, else the path. */
 export function gitIgnored(gitignore: string): (file: string) => boolean {
   const lines = gitignore
@@ -404,7 +424,7 @@ export function gitIgnored(gitignore: string): (file: string) => boolean {
   // The folder of a glob (bench/results/ for bench/results/*.json) holds only what a run writes.
   return (file) =>
     patterns.some((p) => p.test(file)) ||
-    lines.some((l) => path.posix.dirname(l.replace(/^\//, "")) === file);
+    lines.some((l) => l.includes("*") && path.posix.dirname(l.replace(/^\//, "")) === file);
 }
 
 /** Every file under `dir` (relative to the root) whose name ends with one of `endings`, as text. */
@@ -431,14 +451,18 @@ export function docContext(root = ROOT): DocContext {
   const node = /^>=\s*(\d+(?:\.\d+)*)$/.exec(pkg.engines.node)?.[1];
   if (!node) throw new Error(`package.json's engines.node is not ">=X.Y"; update scripts/doc-examples.ts`);
   const testcontainers = path.dirname(require.resolve("testcontainers/package.json", { paths: [root] }));
+  const ignored = gitIgnored(read(".gitignore") ?? "");
   return {
     read,
     exists: (file) => existsSync(path.join(root, file)),
-    ignored: gitIgnored(read(".gitignore") ?? ""),
+    ignored,
+    files: filesUnder(root, ignored),
     scripts: new Set(Object.keys(pkg.scripts)),
     version: pkg.version,
     node,
-    images: Object.values(SERVICES).flatMap((s) => Object.values<string>(s.images)),
+    images: Object.values(SERVICES).flatMap((s) =>
+      Object.values<{ image: string }>(s.flavours).map((f) => f.image),
+    ),
     usage,
     sourceText: [
       textOf(root, "src", [".ts"]),

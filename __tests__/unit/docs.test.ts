@@ -33,11 +33,14 @@ const files: Record<string, string> = {
   "fixtures/specs.json": "{}",
   "__tests__/": "",
   "__tests__/load.test.ts": "const callHandler = () => {};",
+  "src/": "",
+  "src/services/aws/resources.ts": "",
 };
 const ctx: DocContext = {
   read: (file) => (file.endsWith("/") ? undefined : files[file]),
   exists: (file) => file in files || `${file}/` in files,
   ignored: gitIgnored("reports/\nbench/results/*.json\n"),
+  files: Object.keys(files).filter((f) => !f.endsWith("/")),
   scripts: new Set(["build"]),
   version: "1.2.3",
   node: "22.22",
@@ -46,6 +49,7 @@ const ctx: DocContext = {
   sourceText:
     'fromEnv("QUIET"); const CONTEXT_ENV = "CAMPAIGN_TESTENV_CONTEXT"; ' +
     "interface TestEnvironment { pg: Pool; close(): Promise<void> } function cleanTestData() {} " +
+    "class ServiceError extends Error {} " +
     "interface Options { specsDir?: string }",
   testcontainersText: 'env["RYUK_CONTAINER_IMAGE"]; env["TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX"]',
 };
@@ -164,6 +168,13 @@ describe("checkMarkdown on the prose", () => {
     ]);
   });
 
+  test("a module named from its folder must be some file's end; other projects' files are left alone", () => {
+    expect(check("See `aws/resources.ts`; LocalStack's `localstack/services/sqs/provider.py`.")).toEqual([]);
+    expect(check("See `aws/emulator.ts`.")).toEqual([
+      "doc.md:1: `aws/emulator.ts` names aws/emulator.ts, which is not in the repository: fix the path",
+    ]);
+  });
+
   test("versions: the package's, Node's, and the default images' tags, in prose and in blocks", () => {
     const good = md(
       "Node.js >= 22.22; `npm install github:org/campaign-testenv#v1.2.3` or campaign-testenv@1.2.3.",
@@ -191,13 +202,14 @@ describe("checkMarkdown on the prose", () => {
 
   test("names: options and functions of the code, env members, Jest's names, a name in a file the line names", () => {
     const doc = md(
-      "Set `specsDir`, call `cleanTestData(env)` in `beforeEach`; `env.pg`, `env.close()`.",
+      "Set `specsDir`, call `cleanTestData(env)` in `beforeEach`; `env.pg`, `env.close()`, `ServiceError`.",
       "See `callHandler` in `__tests__/load.test.ts`. Not names: a tag `vX.Y.Z`, `isOK`.",
     );
     expect(check(doc)).toEqual([]);
-    expect(check(md("Set `fixturesDir`.", "Use `env.worker.id`."))).toEqual([
+    expect(check(md("Set `fixturesDir`.", "Use `env.worker.id`.", "Catch `StartupFailedError`."))).toEqual([
       "doc.md:1: `fixturesDir`: fixturesDir is no name of the package's code (src/, fixtures/, jest-preset.js) nor of a file named on this line: fix the name",
       "doc.md:2: `env.worker.id`: worker is no name of the package's code (src/, fixtures/, jest-preset.js) nor of a file named on this line: fix the name",
+      "doc.md:3: `StartupFailedError`: StartupFailedError is no name of the package's code (src/, fixtures/, jest-preset.js) nor of a file named on this line: fix the name",
     ]);
   });
 
@@ -226,12 +238,9 @@ describe("anchors and gitIgnored", () => {
         ignored,
       ),
     ).toEqual([true, true, true, true, true]);
-    expect(["bench/results/a.md", "images/README.md", "bench", "src/local.env"].map(ignored)).toEqual([
-      false,
-      false,
-      false,
-      false,
-    ]);
+    expect(
+      ["bench/results/a.md", "images/README.md", "images", "bench", "src/local.env"].map(ignored),
+    ).toEqual([false, false, false, false, false]);
   });
 });
 

@@ -4,7 +4,15 @@
 // service it did not start and must get the clear error. Also: ESM and CommonJS imports, the CLI.
 import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { createConsumerProject, npx, ok, run as runIn, TSCONFIG } from "./support/consumer";
+import {
+  createConsumerProject,
+  ENTRY_POINT_FILES,
+  ENTRY_POINTS,
+  npx,
+  ok,
+  run as runIn,
+  TSCONFIG,
+} from "./support/consumer";
 
 let project: string;
 
@@ -54,16 +62,7 @@ test("asks for Mongo, which this run did not start", async () => {
   await setupTestEnvironment({ services: ["mongo"] });
 });
 `,
-  "esm.mjs": `import { setupTestEnvironment, runLoad } from "campaign-testenv";
-import { seedCampaign } from "campaign-testenv/campaign";
-import { makeCampaign } from "campaign-testenv/fixtures";
-console.log([setupTestEnvironment, runLoad, seedCampaign, makeCampaign].map((f) => typeof f).join(","));
-`,
-  "cjs.cjs": `const { setupTestEnvironment } = require("campaign-testenv");
-const { runLoad } = require("campaign-testenv/load");
-const preset = require("campaign-testenv/jest-preset");
-console.log([typeof setupTestEnvironment, typeof runLoad, typeof preset.globalSetup].join(","));
-`,
+  ...ENTRY_POINT_FILES,
 };
 
 beforeAll(() => {
@@ -112,8 +111,9 @@ test("a consumer test that needs a service the run did not start fails with the 
 }, 240_000);
 
 test("ESM and CommonJS consumers import every entry point; the CLI runs", () => {
-  expect(ok(run(process.execPath, ["esm.mjs"])).trim()).toBe("function,function,function,function");
-  expect(ok(run(process.execPath, ["cjs.cjs"])).trim()).toBe("function,function,string");
+  for (const [file, { prints }] of Object.entries(ENTRY_POINTS)) {
+    expect(ok(run(process.execPath, [file])).trim()).toBe(prints);
+  }
   const cli = run(npx, ["campaign-testenv"]);
   expect(`${cli.stdout}${cli.stderr}`).toContain("Usage: campaign-testenv <command>");
 });

@@ -3,8 +3,11 @@
 // and its text is the region `// #region NAME` ... `// #endregion NAME` of that test, which runs it.
 // One parser serves both sides: __tests__/unit/docs.test.ts calls checkDocs, and
 // `npm run docs:examples` (this file run as a script) calls writeDocs to copy the regions into the docs.
+// The check also reads the prose, for what can drift there: links and paths to files, versions, image
+// tags, option and API names, env vars.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { SERVICES } from "../src/services";
 
 export const ROOT = path.resolve(__dirname, "..");
 
@@ -106,12 +109,79 @@ export function rewrite(markdown: string, read: ReadSource): string {
 
 export interface DocContext {
   read: ReadSource;
+  /** True when the file or folder exists, relative to the root. */
+  exists: (file: string) => boolean;
+  /** True when git ignores the path: what a build or a run writes (dist/, images/local.env, reports/). */
+  ignored: (file: string) => boolean;
+  /** Every file of the repository that git does not ignore, relative to the root. */
+  files: string[];
   /** npm scripts of package.json. */
   scripts: Set<string>;
+  /** package.json's version, and the Node version its engines field requires (22.22 for ">=22.22"). */
+  version: string;
+  node: string;
+  /** The default image of every service's every flavour (postgres:15-alpine, ...). */
+  images: string[];
   /** The CLI's usage text (src/cli.ts USAGE). */
   usage: string;
-  /** Every source file under src/, concatenated. */
+  /** The package's code: every source file under src/, fixtures/*.ts and jest-preset.js, concatenated. */
   sourceText: string;
+  /** Testcontainers' code, for the names of its env vars (TESTCONTAINERS_*, RYUK_*). */
+  testcontainersText: string;
+}
+
+/** Names of other tools that the docs write in backticks: Jest's, npm's, an emulator's error. */
+const FOREIGN_NAMES = new Set([
+  "afterAll",
+  "beforeAll",
+  "beforeEach",
+  "testSequencer",
+  "devDependencies",
+  "allowScripts",
+  "UnknownError",
+]);
+/** Words a doc writes in a path for "any such": `images/NAME`, `migrations/NNN_name.sql`. */
+const PLACEHOLDER = /(?<![A-Za-z])(?:NAME|FILE|HASH|NNN|N)(?![A-Za-z])/;
+
+/** 1-based numbers of the lines outside fenced blocks (with the fences). */
+function proseLines(markdown: string): number[] {
+  const inBlock = new Set(parseBlocks(markdown).flatMap((b) => range(b.start - 1, b.end + 1)));
+  return range(0, markdown.split("\n").length)
+    .filter((i) => !inBlock.has(i))
+    .map((i) => i + 1);
+}
+
+const range = (from: number, to: number) =>
+  Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+
+/** GitHub's anchor of each heading of a markdown file (a repeated heading gets -1, -2, ...). */
+export function anchors(markdown: string): Set<string> {
+  const lines = markdown.split("\n");
+  const seen = new Map<string, number>();
+  const result = new Set<string>();
+  for (const n of proseLines(markdown)) {
+    const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(lines[n - 1]);
+    if (!heading) continue;
+    const slug = heading[1]
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+      .replace(/\s/g, "-");
+    const count = seen.get(slug) ?? 0;
+    seen.set(slug, count + 1);
+    result.add(count ? `${slug}-${count}` : slug);
+  }
+  return result;
+}
+
+/** The relative links of a markdown file's prose: [text](target) with its line, target as written. */
+export function relativeLinks(markdown: string): { line: number; target: string }[] {
+  const lines = markdown.split("\n");
+  return proseLines(markdown).flatMap((line) =>
+    [...lines[line - 1].matchAll(/\]\(([^)\s]+)\)/g)]
+      .map((m) => m[1])
+      .filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target))
+      .map((target) => ({ line, target })),
+  );
 }
 
 /** What is wrong in one markdown file, as "file:line: problem; fix" lines. */
@@ -183,8 +253,119 @@ export function checkMarkdown(file: string, markdown: string, ctx: DocContext): 
         new RegExp(`(?<![A-Z0-9_])_?${suffix}(?![A-Z0-9_])`).test(ctx.sourceText);
       if (!known) at(i + 1, `${name} is not read anywhere in src/: fix the name or remove it`);
     }
+    for (const [name] of text.matchAll(/\b(?:TESTCONTAINERS|RYUK)_[A-Z_]+/g)) {
+      if (!ctx.testcontainersText.includes(name)) {
+        at(i + 1, `${name} is not an env var of Testcontainers: fix the name or remove it`);
+      }
+    }
   });
+  checkVersions(markdown, at, ctx);
+  checkProse(file, markdown, at, ctx);
   return problems;
+}
+
+type At = (line: number, text: string) => void;
+
+/** Versions, on every line (a shell block names a tarball, an output block the images). */
+function checkVersions(markdown: string, at: At, ctx: DocContext): void {
+  const repository = (image: string) => image.slice(0, image.lastIndexOf(":"));
+  markdown.split("\n").forEach((text, i) => {
+    for (const [, version] of text.matchAll(
+      /\bcampaign-testenv(?:-|@|(?:\.git)?#v)(\d+\.\d+\.\d+(?:-[\w.]*\w)?)(?![\w-]|\.\d)/g,
+    )) {
+      if (version !== ctx.version) {
+        at(
+          i + 1,
+          `campaign-testenv ${version}: the package is ${ctx.version} (package.json); fix the version`,
+        );
+      }
+    }
+    for (const [, version] of text.matchAll(/\bNode(?:\.js)?\s*(?:>=|≥|older than)\s*v?(\d+(?:\.\d+)*)/g)) {
+      if (version !== ctx.node) {
+        at(
+          i + 1,
+          `Node ${version}: package.json's engines field requires Node >= ${ctx.node}; fix the version`,
+        );
+      }
+    }
+    for (const image of ctx.images) {
+      const name = repository(image).replace(/[.]/g, "\\.");
+      for (const [ref] of text.matchAll(new RegExp(`(?<![\\w./-])${name}:[\\w.-]*\\w`, "g"))) {
+        if (ref !== image && !ctx.images.includes(ref)) {
+          at(i + 1, `${ref}: the default image is ${image} (the package's default); fix the tag`);
+        }
+      }
+    }
+  });
+}
+
+/** Links and backticked paths to files, and backticked names of the API, in the prose. */
+function checkProse(doc: string, markdown: string, at: At, ctx: DocContext): void {
+  const lines = markdown.split("\n");
+  for (const { line, target } of relativeLinks(markdown)) {
+    const [pathPart, anchor] = target.split("#");
+    const linked = pathPart ? path.posix.normalize(path.posix.join(path.posix.dirname(doc), pathPart)) : doc;
+    if (!ctx.exists(linked)) {
+      at(line, `the link to ${target} names ${linked}, which does not exist: fix the link`);
+    } else if (anchor !== undefined && linked.endsWith(".md") && !anchors(ctx.read(linked)!).has(anchor)) {
+      at(line, `the link to ${target}: ${linked} has no heading with the anchor #${anchor}; fix the link`);
+    }
+  }
+  for (const n of proseLines(markdown)) {
+    const text = lines[n - 1];
+    const ticked = [...text.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+    const named = ticked.flatMap((token) => {
+      const file = repoPath(token, doc, ctx);
+      return file && ctx.exists(file) ? [file] : [];
+    });
+    for (const token of ticked) {
+      const file = repoPath(token, doc, ctx);
+      if (file && !ctx.exists(file) && !ctx.ignored(file) && !PLACEHOLDER.test(file)) {
+        at(n, `\`${token}\` names ${file}, which is not in the repository: fix the path`);
+      }
+      const api =
+        /^(?:env\.)?([a-z][a-z0-9]+[A-Z][a-z]\w*|[A-Z]\w*Error|(?<=env\.)[a-z]\w*)(?:\(.*\))?(?:\.\w+)*$/.exec(
+          token,
+        );
+      if (!api) continue;
+      const name = api[1];
+      const known = token.startsWith("env.")
+        ? new RegExp(`\\b(?:get\\s+)?${name}\\??\\s*[:(]`).test(ctx.sourceText)
+        : new RegExp(`\\b${name}\\b`).test(ctx.sourceText) ||
+          FOREIGN_NAMES.has(name) ||
+          named.some((f) => new RegExp(`\\b${name}\\b`).test(ctx.read(f) ?? ""));
+      if (!known) {
+        at(
+          n,
+          `\`${token}\`: ${name} is no name of the package's code (src/, fixtures/, jest-preset.js) nor of a file ` +
+            "named on this line: fix the name",
+        );
+      }
+    }
+  }
+}
+
+/**
+ * The repository path a backticked token in `doc` names, or undefined when it names none. A path whose
+ * first part is a top-level entry of the repository (`fixtures/aws-resources.json`, `README.md`, and
+ * `node_modules/campaign-testenv/docs/` for the package's copy), or any markdown file, from the root or
+ * from the doc's folder. Not paths: commands, URLs, images, a consumer's own folders (`./db/migrations`),
+ * placeholders in angle brackets.
+ */
+function repoPath(token: string, doc: string, ctx: DocContext): string | undefined {
+  const file = token.replace(/^node_modules\/campaign-testenv\//, "").replace(/\/$/, "");
+  if (/[\s<>*{}$:~'"(),=]|^[./]|\.\.\./.test(file)) return undefined;
+  const fromDoc = path.posix.join(path.posix.dirname(doc), file);
+  if (file.endsWith(".md")) return ctx.exists(file) || !ctx.exists(fromDoc) ? file : fromDoc;
+  const looksLikeFile = file.includes("/") || /\.[a-z]{2,4}$/.test(file);
+  if (looksLikeFile && ctx.exists(file.split("/")[0])) return file;
+  // A module of this project named from its folder (`aws/resources.ts` in src/services), when a folder
+  // of that name exists: some file must end so.
+  const folder = `/${file.split("/")[0]}/`;
+  if (/\.(ts|js|mjs|cjs|sql|sh)$/.test(file) && ctx.files.some((f) => `/${f}`.includes(folder))) {
+    return ctx.files.find((f) => f.endsWith(`/${file}`)) ?? file;
+  }
+  return undefined;
 }
 
 function checkShellLine(text: string, problem: (text: string) => void, ctx: DocContext): void {
@@ -217,20 +398,79 @@ export function docFiles(root = ROOT): string[] {
   return ["README.md", ...docs, "images/README.md"];
 }
 
+/** The files under `dir` (relative to the root) that `ignored` lets through; .git left out. */
+function filesUnder(root: string, ignored: (file: string) => boolean, dir = ""): string[] {
+  return readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((entry) => {
+    const file = dir ? `${dir}/${entry.name}` : entry.name;
+    if (entry.name === ".git" || ignored(file)) return [];
+    return entry.isDirectory() ? filesUnder(root, ignored, file) : [file];
+  });
+}
+
+/** A .gitignore's patterns as a test of a path: `dir/` a folder, `*` any name part, else the path. */
+export function gitIgnored(gitignore: string): (file: string) => boolean {
+  const lines = gitignore
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
+  const patterns = lines.map((l) => {
+    const body = l
+      .replace(/^\//, "")
+      .replace(/\/$/, "")
+      .replace(/[.+?^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, "[^/]*");
+    return new RegExp(`${l.includes("/") && !l.endsWith("/") ? "^" : "(^|/)"}${body}(/|$)`);
+  });
+  // The folder of a glob (bench/results/ for bench/results/*.json) holds only what a run writes.
+  return (file) =>
+    patterns.some((p) => p.test(file)) ||
+    lines.some((l) => l.includes("*") && path.posix.dirname(l.replace(/^\//, "")) === file);
+}
+
+/** Every file under `dir` (relative to the root) whose name ends with one of `endings`, as text. */
+function textOf(root: string, dir: string, endings: string[]): string {
+  return readdirSync(path.join(root, dir), { recursive: true, encoding: "utf8" })
+    .filter((f) => endings.some((e) => f.endsWith(e)))
+    .map((f) => readFileSync(path.join(root, dir, f), "utf8"))
+    .join("\n");
+}
+
 export function docContext(root = ROOT): DocContext {
   const read: ReadSource = (file) => {
     const full = path.join(root, file);
     return existsSync(full) ? readFileSync(full, "utf8") : undefined;
   };
-  const pkg = JSON.parse(read("package.json")!) as { scripts: Record<string, string> };
+  const pkg = JSON.parse(read("package.json")!) as {
+    version: string;
+    engines: { node: string };
+    scripts: Record<string, string>;
+  };
   // Read as text: importing src/cli.ts would run the CLI.
   const usage = /const USAGE = `([^`]*)`/.exec(read("src/cli.ts")!)?.[1];
   if (!usage) throw new Error("src/cli.ts has no USAGE template string; update scripts/doc-examples.ts");
-  const sourceText = readdirSync(path.join(root, "src"), { recursive: true, encoding: "utf8" })
-    .filter((f) => f.endsWith(".ts"))
-    .map((f) => read(path.join("src", f)))
-    .join("\n");
-  return { read, scripts: new Set(Object.keys(pkg.scripts)), usage, sourceText };
+  const node = /^>=\s*(\d+(?:\.\d+)*)$/.exec(pkg.engines.node)?.[1];
+  if (!node) throw new Error(`package.json's engines.node is not ">=X.Y"; update scripts/doc-examples.ts`);
+  const testcontainers = path.dirname(require.resolve("testcontainers/package.json", { paths: [root] }));
+  const ignored = gitIgnored(read(".gitignore") ?? "");
+  return {
+    read,
+    exists: (file) => existsSync(path.join(root, file)),
+    ignored,
+    files: filesUnder(root, ignored),
+    scripts: new Set(Object.keys(pkg.scripts)),
+    version: pkg.version,
+    node,
+    images: Object.values(SERVICES).flatMap((s) =>
+      Object.values<{ image: string }>(s.flavours).map((f) => f.image),
+    ),
+    usage,
+    sourceText: [
+      textOf(root, "src", [".ts"]),
+      textOf(root, "fixtures", [".ts"]),
+      read("jest-preset.js"),
+    ].join("\n"),
+    testcontainersText: textOf(root, path.relative(root, path.join(testcontainers, "build")), [".js"]),
+  };
 }
 
 export function checkDocs(root = ROOT): string[] {

@@ -1,10 +1,12 @@
-// A throwaway consumer project made the way another repo gets this package: `npm pack`, the tarball
-// installed into a fresh folder outside this repo, plus the files a suite gives it. Shared by the
-// consumer and reliability suites.
+// A throwaway consumer project made the way another repo gets this package: `npm pack` and the
+// tarball (what the registry serves), or a git URL of this checkout; installed into a fresh folder
+// outside this repo, plus the files a suite gives it. Shared by the consumer, install and reliability
+// suites; the dist/ lock also by the unit layer's listing of what `npm pack` ships.
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { isAlive } from "../../src/context";
 import { packageRoot } from "../../src/paths";
 
 // This Node first on PATH, so that npm's scripts and npx's jest run on it; npm itself from PATH (the
@@ -52,15 +54,83 @@ export const TSCONFIG = JSON.stringify({
   },
 });
 
-/** A new project in the temp folder with the packed package, a runner (Jest by default) and `files` in it. */
+/**
+ * Runs `fn` holding a lock that every process of this checkout shares. `npm pack` rebuilds dist/ from
+ * scratch (the prepare script), and suites running side by side in Jest's workers would otherwise pack
+ * or list a dist/ that another one is deleting. A lock whose holder died is taken over.
+ */
+export function withDistLock<T>(fn: () => T): T {
+  const dir = path.join(packageRoot, "node_modules", ".cache", "campaign-testenv-dist.lock");
+  const pidFile = path.join(dir, "pid");
+  mkdirSync(path.dirname(dir), { recursive: true });
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(dir);
+      writeFileSync(pidFile, String(process.pid));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    let holder: number | undefined;
+    try {
+      holder = Number(readFileSync(pidFile, "utf8")) || undefined;
+    } catch {
+      // not written yet, or released meanwhile
+    }
+    const age = Date.now() - (statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (holder ? !isAlive(holder) : age > 10_000) rmSync(dir, { recursive: true, force: true });
+    else if (Date.now() > deadline) {
+      throw new Error(`pid ${holder} has held ${dir} for over 180 s; remove that folder if no test runs`);
+    } else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200); // a synchronous sleep
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** How a consumer project gets the package. */
+export type PackageSource =
+  /** `npm pack` of this checkout, as `npm publish` would upload it (prepare builds dist/ first). */
+  | "tarball"
+  /**
+   * A git URL of this checkout's HEAD commit, which is what `github:org/campaign-testenv` resolves to:
+   * npm clones that commit, installs its dev dependencies and runs its prepare script. It takes the
+   * committed HEAD, not the working tree.
+   */
+  | "git";
+
+/** The dependency spec of the package for a project in `project`. */
+function packageSpec(source: PackageSource, project: string): string {
+  if (source === "git") {
+    const head = ok(run("git", ["rev-parse", "HEAD"], {}, packageRoot)).trim();
+    const committed = JSON.parse(ok(run("git", ["show", "HEAD:package.json"], {}, packageRoot))) as {
+      scripts?: Record<string, string>;
+    };
+    if (!committed.scripts?.prepare) {
+      throw new Error(
+        `HEAD (${head}) has no prepare script in package.json, so a git install would have no dist/: ` +
+          "a git install takes the committed HEAD; commit the prepare script first",
+      );
+    }
+    return `git+file://${packageRoot}#${head}`;
+  }
+  withDistLock(() => ok(run(npm, ["pack", "--pack-destination", project], {}, packageRoot)));
+  return `file:./${readdirSync(project).find((f) => f.endsWith(".tgz"))!}`;
+}
+
+/**
+ * A new project in the temp folder with the package (from `source`), a runner (Jest by default) and
+ * `files` in it.
+ */
 export function createConsumerProject(
   files: Record<string, string>,
   tools = ["jest", "ts-jest", "typescript", "@types/jest", "@types/node"],
+  source: PackageSource = "tarball",
 ): string {
   const project = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-consumer-"));
-  // prepack builds dist first, so the tarball is what `npm publish` would upload.
-  ok(run(npm, ["pack", "--pack-destination", project], {}, packageRoot));
-  const tarball = readdirSync(project).find((f) => f.endsWith(".tgz"))!;
   const own = JSON.parse(readFileSync(path.join(packageRoot, "package.json"), "utf8")) as {
     dependencies: Record<string, string>;
     devDependencies: Record<string, string>;
@@ -73,7 +143,7 @@ export function createConsumerProject(
     JSON.stringify({
       name: "consumer-proof",
       private: true,
-      devDependencies: { "campaign-testenv": `file:./${tarball}`, ...devDependencies },
+      devDependencies: { "campaign-testenv": packageSpec(source, project), ...devDependencies },
     }),
   );
   for (const [name, text] of Object.entries(files)) {
@@ -83,3 +153,31 @@ export function createConsumerProject(
   ok(run(npm, ["install", "--prefer-offline", "--no-audit", "--no-fund"], {}, project));
   return project;
 }
+
+/**
+ * Files that load every entry point of the package, as an ESM and a CommonJS consumer do, each
+ * printing what it loaded; and what each prints when all of them load.
+ */
+export const ENTRY_POINTS: Record<string, { text: string; prints: string }> = {
+  "esm.mjs": {
+    text: `import { setupTestEnvironment, runLoad } from "campaign-testenv";
+import { seedCampaign } from "campaign-testenv/campaign";
+import { makeCampaign } from "campaign-testenv/fixtures";
+console.log([setupTestEnvironment, runLoad, seedCampaign, makeCampaign].map((f) => typeof f).join(","));
+`,
+    prints: "function,function,function,function",
+  },
+  "cjs.cjs": {
+    text: `const { setupTestEnvironment } = require("campaign-testenv");
+const { runLoad } = require("campaign-testenv/load");
+const preset = require("campaign-testenv/jest-preset");
+console.log([typeof setupTestEnvironment, typeof runLoad, typeof preset.globalSetup].join(","));
+`,
+    prints: "function,function,string",
+  },
+};
+
+/** The ENTRY_POINTS files, to give createConsumerProject. */
+export const ENTRY_POINT_FILES = Object.fromEntries(
+  Object.entries(ENTRY_POINTS).map(([name, { text }]) => [name, text]),
+);

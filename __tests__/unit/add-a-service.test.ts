@@ -1,7 +1,7 @@
 // docs/ARCHITECTURE.md's walkthrough, "Adding a service", done for real on a copy of src/: one module
-// and one registry line give a service whose TestEnvironment field, store-set names, options, image
-// env var, reset and health check the compiler types and the package runs. The new service lives in
-// this process (a Map per store set), so no Docker engine is needed.
+// (kv-service.ts, copied in as src/services/kv/index.ts) and one registry line give a service whose
+// TestEnvironment field, store-set names, image env var, reset and health check the compiler types
+// and the package runs. The new service lives in this process (a Map per store set): no Docker needed.
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -17,44 +17,6 @@ beforeAll(() => {
   symlinkSync(path.join(root, "node_modules"), path.join(copy, "node_modules"));
 });
 afterAll(() => rmSync(copy, { recursive: true, force: true }));
-
-// Step 1: the module.
-const KV_MODULE = `import type { Service, ServiceContext } from "../../service";
-
-export interface KvContext extends ServiceContext {
-  flavour: "kv";
-}
-const namespaces = new Map<string, Map<string, string>>();
-
-export const kv: Service<{
-  name: "kv";
-  context: KvContext;
-  prepared: null;
-  client: Map<string, string>;
-  names: { kvNamespace: string };
-  accessors: { kv: Map<string, string> };
-  flavour: "kv";
-  options: never;
-  started: null;
-}> = {
-  name: "kv",
-  flavours: { kv: { image: "example/kv:1", start: async () => null } },
-  fingerprint: (settings) => settings.image,
-  start: async (run) => ({ image: run.image, flavour: "kv", capabilities: {} }),
-  names: { kvNamespace: (id) => \`kv\${id}\` },
-  async prepare(_context, id) {
-    namespaces.set(\`kv\${id}\`, new Map());
-    return null;
-  },
-  connect: async (_context, id) => namespaces.get(\`kv\${id}\`)!,
-  reset: async (client) => client.clear(),
-  close: async () => undefined,
-  accessors: { kv: (client) => client },
-  check: async () => undefined,
-  address: () => "in this process",
-  envLines: () => ["KV=in-process"],
-};
-`;
 
 // A consumer of the copy: what the compiler must accept (and refuse), and what must run.
 const USE = `import { checkServicesHealth, cleanTestData, resolveOptions, setupTestEnvironment } from "./src";
@@ -96,7 +58,7 @@ test("a new service is one module plus one registry line: typed, and it runs", (
       .replace("registry({ postgres, mongo, redis, aws })", "registry({ postgres, mongo, redis, aws, kv })"),
   );
   mkdirSync(path.join(copy, "src/services/kv"));
-  writeFileSync(path.join(copy, "src/services/kv/index.ts"), KV_MODULE);
+  cpSync(path.join(__dirname, "kv-service.ts"), path.join(copy, "src/services/kv/index.ts"));
   writeFileSync(path.join(copy, "use.ts"), USE);
   writeFileSync(
     path.join(copy, "tsconfig.json"),

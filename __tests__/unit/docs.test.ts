@@ -1,4 +1,12 @@
-import { checkDocs, checkMarkdown, type DocContext, readRegion, rewrite } from "../../scripts/doc-examples";
+import {
+  anchors,
+  checkDocs,
+  checkMarkdown,
+  type DocContext,
+  gitIgnored,
+  readRegion,
+  rewrite,
+} from "../../scripts/doc-examples";
 
 // The real docs: every problem is one "file:line: what; how to fix" line.
 test("the docs' code blocks come from tests, and their commands and settings exist", () => {
@@ -15,11 +23,35 @@ const test1 = [
   "  // #endregion demo",
   "});",
 ];
+// A made-up repository: its files, and folders (ending in /).
+const files: Record<string, string> = {
+  "t.test.ts": test1.join("\n"),
+  "README.md": "# Title\n\n## Running without Docker Hub\n\n## Running without Docker Hub\n",
+  "docs/GUIDE.md": "# Guide\n\n## 1. Install, then run\n",
+  "docs/": "",
+  "fixtures/": "",
+  "fixtures/specs.json": "{}",
+  "__tests__/": "",
+  "__tests__/load.test.ts": "const callHandler = () => {};",
+  "src/": "",
+  "src/services/aws/resources.ts": "",
+};
 const ctx: DocContext = {
-  read: (file) => (file === "t.test.ts" ? test1.join("\n") : undefined),
+  read: (file) => (file.endsWith("/") ? undefined : files[file]),
+  exists: (file) => file in files || `${file}/` in files,
+  ignored: gitIgnored("reports/\nbench/results/*.json\n"),
+  files: Object.keys(files).filter((f) => !f.endsWith("/")),
   scripts: new Set(["build"]),
+  version: "1.2.3",
+  node: "22.22",
+  images: ["postgres:15-alpine", "localstack/localstack:4.14.0", "ministackorg/ministack:1.5.33"],
   usage: "Commands:\n  up [--env-file FILE]   start\n  down   stop",
-  sourceText: 'fromEnv("QUIET"); const CONTEXT_ENV = "CAMPAIGN_TESTENV_CONTEXT";',
+  sourceText:
+    'fromEnv("QUIET"); const CONTEXT_ENV = "CAMPAIGN_TESTENV_CONTEXT"; ' +
+    "interface TestEnvironment { pg: Pool; close(): Promise<void> } function cleanTestData() {} " +
+    "class ServiceError extends Error {} " +
+    "interface Options { specsDir?: string }",
+  testcontainersText: 'env["RYUK_CONTAINER_IMAGE"]; env["TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX"]',
 };
 const md = (...lines: string[]) => lines.join("\n");
 const check = (markdown: string) => checkMarkdown("doc.md", markdown, ctx);
@@ -94,6 +126,121 @@ describe("checkMarkdown", () => {
       expect.stringMatching(/^doc\.md:2: this json block does not parse/),
       expect.stringMatching(/^doc\.md:1: CAMPAIGN_TESTENV_QUIETER is not read anywhere in src\//),
     ]);
+  });
+});
+
+describe("checkMarkdown on the prose", () => {
+  test("links: to files and folders that exist, anchors of their headings, outside links left alone", () => {
+    const doc = md(
+      "See [the guide](docs/GUIDE.md#1-install-then-run), [docs](docs/), [here](#title),",
+      "[the second one](#running-without-docker-hub-1) and [Node](https://nodejs.org).",
+      "```text",
+      "[not a link](nowhere.md)",
+      "```",
+    );
+    expect(checkMarkdown("README.md", doc, ctx)).toEqual([]);
+    expect(checkMarkdown("docs/GUIDE.md", "[back](../README.md#title)", ctx)).toEqual([]);
+  });
+
+  test("links: a missing file, a missing anchor", () => {
+    expect(checkMarkdown("docs/GUIDE.md", md("[gone](OLD.md)", "[x](../README.md#installing)"), ctx)).toEqual(
+      [
+        "docs/GUIDE.md:1: the link to OLD.md names docs/OLD.md, which does not exist: fix the link",
+        "docs/GUIDE.md:2: the link to ../README.md#installing: README.md has no heading with the anchor #installing; fix the link",
+      ],
+    );
+  });
+
+  test("backticked paths: repository files, the package's copy, files a run writes, placeholders", () => {
+    const doc = md(
+      "Copy `fixtures/specs.json` (also `node_modules/campaign-testenv/fixtures/specs.json`), see `docs/`,",
+      "`GUIDE.md`, `reports/concurrency.md`, `bench/results/`, `fixtures/NAME.json`, `<dir>/<name>.md`,",
+      "your own `./db/migrations`, `db/migrations/001_x.sql`, `campaign-testenv/campaign`, `/state`.",
+    );
+    expect(checkMarkdown("docs/GUIDE.md", doc, ctx)).toEqual([]);
+  });
+
+  test("backticked paths that name no file of the repository", () => {
+    const doc = md("Read `fixtures/spec.json`.", "The design: `shared/DESIGN.md`.");
+    expect(check(doc)).toEqual([
+      "doc.md:1: `fixtures/spec.json` names fixtures/spec.json, which is not in the repository: fix the path",
+      "doc.md:2: `shared/DESIGN.md` names shared/DESIGN.md, which is not in the repository: fix the path",
+    ]);
+  });
+
+  test("a module named from its folder must be some file's end; other projects' files are left alone", () => {
+    expect(check("See `aws/resources.ts`; LocalStack's `localstack/services/sqs/provider.py`.")).toEqual([]);
+    expect(check("See `aws/emulator.ts`.")).toEqual([
+      "doc.md:1: `aws/emulator.ts` names aws/emulator.ts, which is not in the repository: fix the path",
+    ]);
+  });
+
+  test("versions: the package's, Node's, and the default images' tags, in prose and in blocks", () => {
+    const good = md(
+      "Node.js >= 22.22; `npm install github:org/campaign-testenv#v1.2.3` or campaign-testenv@1.2.3.",
+      "```text",
+      "  postgres ready in 3.1 s  postgres:15-alpine",
+      "  aws      ready in 2.0 s  ministackorg/ministack:1.5.33 (or a local campaign-testenv/postgres:abc)",
+      "```",
+    );
+    expect(check(good)).toEqual([]);
+    const bad = md(
+      "Node older than 20.",
+      "```sh",
+      "npm install ../campaign-testenv-1.0.0.tgz   # or github:org/campaign-testenv.git#v1.2.0",
+      "```",
+      "Defaults: `postgres:16-alpine`, `localstack/localstack:latest`.",
+    );
+    expect(check(bad)).toEqual([
+      "doc.md:1: Node 20: package.json's engines field requires Node >= 22.22; fix the version",
+      "doc.md:3: campaign-testenv 1.0.0: the package is 1.2.3 (package.json); fix the version",
+      "doc.md:3: campaign-testenv 1.2.0: the package is 1.2.3 (package.json); fix the version",
+      "doc.md:5: postgres:16-alpine: the default image is postgres:15-alpine (the package's default); fix the tag",
+      "doc.md:5: localstack/localstack:latest: the default image is localstack/localstack:4.14.0 (the package's default); fix the tag",
+    ]);
+  });
+
+  test("names: options and functions of the code, env members, Jest's names, a name in a file the line names", () => {
+    const doc = md(
+      "Set `specsDir`, call `cleanTestData(env)` in `beforeEach`; `env.pg`, `env.close()`, `ServiceError`.",
+      "See `callHandler` in `__tests__/load.test.ts`. Not names: a tag `vX.Y.Z`, `isOK`.",
+    );
+    expect(check(doc)).toEqual([]);
+    expect(check(md("Set `fixturesDir`.", "Use `env.worker.id`.", "Catch `StartupFailedError`."))).toEqual([
+      "doc.md:1: `fixturesDir`: fixturesDir is no name of the package's code (src/, fixtures/, jest-preset.js) nor of a file named on this line: fix the name",
+      "doc.md:2: `env.worker.id`: worker is no name of the package's code (src/, fixtures/, jest-preset.js) nor of a file named on this line: fix the name",
+      "doc.md:3: `StartupFailedError`: StartupFailedError is no name of the package's code (src/, fixtures/, jest-preset.js) nor of a file named on this line: fix the name",
+    ]);
+  });
+
+  test("Testcontainers' env vars", () => {
+    expect(
+      check("RYUK_CONTAINER_IMAGE and TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX, not TESTCONTAINERS_RYUK_OFF"),
+    ).toEqual([
+      "doc.md:1: TESTCONTAINERS_RYUK_OFF is not an env var of Testcontainers: fix the name or remove it",
+    ]);
+  });
+});
+
+describe("anchors and gitIgnored", () => {
+  test("GitHub's anchors: lower case, punctuation dropped, spaces to dashes, a repeat numbered", () => {
+    expect([
+      ...anchors(
+        md("# A `b`: c.d", "## 9. No Docker Hub", "## 9. No Docker Hub", "```sh", "# comment", "```"),
+      ),
+    ]).toEqual(["a-b-cd", "9-no-docker-hub", "9-no-docker-hub-1"]);
+  });
+
+  test("ignored: a folder pattern, a glob, a file at the root, and a folder holding only ignored files", () => {
+    const ignored = gitIgnored("# comment\nnode_modules/\nbench/results/*.json\nimages/local.env\n*.tgz\n");
+    expect(
+      ["node_modules/x/y.js", "bench/results/a.json", "bench/results", "images/local.env", "a/b.tgz"].map(
+        ignored,
+      ),
+    ).toEqual([true, true, true, true, true]);
+    expect(
+      ["bench/results/a.md", "images/README.md", "images", "bench", "src/local.env"].map(ignored),
+    ).toEqual([false, false, false, false, false]);
   });
 });
 

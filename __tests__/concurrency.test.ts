@@ -107,6 +107,7 @@ test(`${ACTIVE_CALLS} simultaneous active calls: p99 of every step under ${LIMIT
       calls: population,
       warmUp: WARM_UP,
       startsPerSecond: STARTS_PER_SECOND,
+      limitMs: LIMIT_MS,
       // The moment every admitted call is answered and holding: count what the stores say is active.
       onHold: async (held) => {
         if (held < ACTIVE_CALLS) return; // the warm-up
@@ -136,7 +137,7 @@ test(`${ACTIVE_CALLS} simultaneous active calls: p99 of every step under ${LIMIT
   );
 
   const files = writeLoadReport(report, path.join(packageRoot, "reports"), "concurrency");
-  console.log(`${reportTable(report)}\nreport: ${files.json}, ${files.markdown}`);
+  console.log(`${reportTable(report)}\nreport: ${files.json}, ${files.markdown}, ${files.svg}`);
 
   // Simultaneous, for real: every admitted call was in progress and holding its slot at one moment.
   expect(report.heldTogether).toBe(ACTIVE_CALLS);

@@ -1,8 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { loadChart } from "../../src/load/chart";
 import type { CallTiming } from "../../src/load/report";
-import { type LoadReport, percentiles, reportTable, summarise, writeLoadReport } from "../../src/load/report";
+import { type LoadReport, percentiles, reportTable, summarise } from "../../src/load/report";
+import { writeLoadReport } from "../../src/load/write";
 
 describe("percentiles", () => {
   test("nearest rank over 1..100 ms", () => {
@@ -27,18 +29,25 @@ describe("percentiles", () => {
   });
 });
 
-const timing = (totalMs: number, steps: [string, number][], label = "ok", error?: string): CallTiming => ({
-  totalMs,
-  steps: steps.map(([name, ms]) => ({ name, ms })),
-  label,
-  ...(error === undefined ? {} : { error }),
-});
+/** A call from 0 to totalMs, its steps one after another. */
+const timing = (totalMs: number, steps: [string, number][], label = "ok", error?: string): CallTiming => {
+  let at = 0;
+  return {
+    startMs: 0,
+    endMs: totalMs,
+    totalMs,
+    steps: steps.map(([name, ms]) => ({ name, startMs: (at += ms) - ms, ms })),
+    label,
+    ...(error === undefined ? {} : { error }),
+  };
+};
 
 const run = {
   name: "dial",
   concurrency: 4,
   warmUpCalls: 2,
   startsPerSecond: null,
+  limitMs: 200,
   elapsedMs: 2000,
   heldTogether: 3,
   notes: ["2-core runner"],
@@ -70,6 +79,7 @@ describe("summarise", () => {
       concurrency: 4,
       warmUpCalls: 2,
       startsPerSecond: null,
+      limitMs: 200,
       elapsedMs: 2000,
       heldTogether: 3,
       notes: ["2-core runner"],
@@ -89,6 +99,68 @@ describe("summarise", () => {
     expect(report.steps.check).toEqual({ count: 4, p50: 4, p95: 8, p99: 8, max: 8 });
     expect(report.steps.admit).toEqual({ count: 2, p50: 1, p95: 3, p99: 3, max: 3 });
     expect(report.total).toEqual({ count: 4, p50: 20, p95: 40, p99: 40, max: 40 });
+  });
+});
+
+describe("summarise: the timeline, per second of the run", () => {
+  const call = (startMs: number, endMs: number, steps: [string, number, number][] = []): CallTiming => ({
+    startMs,
+    endMs,
+    totalMs: steps.reduce((sum, [, , ms]) => sum + ms, 0),
+    steps: steps.map(([name, at, ms]) => ({ name, startMs: at, ms })),
+    label: "ok",
+  });
+  const report = summarise({
+    ...run,
+    timings: [
+      call(100, 400, [
+        ["check", 100, 5],
+        ["admit", 105, 10],
+      ]),
+      // Held across seconds: its admit step started in second 1, so it counts there.
+      call(900, 2500, [
+        ["check", 900, 7],
+        ["admit", 1100, 30],
+      ]),
+      call(1200, 1500), // ends as the next one starts: not two at once
+      call(1500, 1510, [["check", 1500, 2]]),
+      call(2999, 3000), // ends on the boundary: the run has a fourth second
+    ],
+  });
+
+  test("one entry per second, up to the last call's end", () => {
+    expect(report.timeline.map((s) => s.second)).toEqual([0, 1, 2, 3]);
+  });
+
+  test("the most calls in flight at one moment of each second, held ones included", () => {
+    expect(report.timeline.map((s) => s.inFlight)).toEqual([1, 2, 1, 1]);
+  });
+
+  test("each step's percentiles in the second it started; a second without one leaves it out", () => {
+    const [s0, s1, s2, s3] = report.timeline;
+    expect(s0.steps).toEqual({
+      check: { count: 2, p50: 5, p95: 7, p99: 7, max: 7 },
+      admit: { count: 1, p50: 10, p95: 10, p99: 10, max: 10 },
+    });
+    expect(s1.steps).toEqual({
+      admit: { count: 1, p50: 30, p95: 30, p99: 30, max: 30 },
+      check: { count: 1, p50: 2, p95: 2, p99: 2, max: 2 },
+    });
+    expect(s2.steps).toEqual({});
+    expect(s3.steps).toEqual({});
+  });
+
+  test("whole calls in the second they started; none gives a count of 0", () => {
+    expect(report.timeline.map((s) => [s.total.count, s.total.max])).toEqual([
+      [2, 37],
+      [2, 2],
+      [1, 0],
+      [0, 0],
+    ]);
+  });
+
+  test("no calls, no seconds", () => {
+    expect(summarise({ ...run, timings: [] }).timeline).toEqual([]);
   });
 });
 
@@ -127,22 +199,29 @@ describe("writeLoadReport", () => {
   beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-unit-report-"))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  test("writes <name>.json and <name>.md into a folder it creates", () => {
+  test("writes <name>.json, <name>.svg and <name>.md, which links the picture, into a folder it creates", () => {
     const report = summarise(run);
     const target = path.join(dir, "nested", "reports");
     const written = writeLoadReport(report, target, "dial-1000");
     expect(written).toEqual({
       json: path.join(target, "dial-1000.json"),
       markdown: path.join(target, "dial-1000.md"),
+      svg: path.join(target, "dial-1000.svg"),
     });
     expect(JSON.parse(readFileSync(written.json, "utf8"))).toEqual(report);
     expect(readFileSync(written.json, "utf8").endsWith("}\n")).toBe(true);
-    expect(readFileSync(written.markdown, "utf8")).toBe(reportTable(report));
+    expect(readFileSync(written.svg, "utf8")).toBe(loadChart(report));
+    expect(readFileSync(written.markdown, "utf8")).toBe(
+      `${reportTable(report)}\n![dial: p50, p95 and p99 per second, calls in flight](dial-1000.svg)\n`,
+    );
   });
 
   test("the name defaults to 'load'", () => {
     const written = writeLoadReport(summarise(run), dir);
-    expect(path.basename(written.json)).toBe("load.json");
-    expect(path.basename(written.markdown)).toBe("load.md");
+    expect(Object.values(written).map((file) => path.basename(file))).toEqual([
+      "load.json",
+      "load.md",
+      "load.svg",
+    ]);
   });
 });

@@ -41,6 +41,8 @@ export interface LoadOptions {
   onHold?: (held: number) => Promise<void>;
   /** Names the run in the report. */
   name?: string;
+  /** The latency requirement, ms: the report's picture draws it as a line. Default none. */
+  limitMs?: number;
   /** Said under the report's table: what a reader needs to judge the numbers. */
   notes?: string[];
 }
@@ -56,6 +58,7 @@ export async function runLoad(handler: CallHandler, options: LoadOptions): Promi
     concurrency: options.concurrency ?? options.calls,
     warmUpCalls: options.warmUp ?? 0,
     startsPerSecond: options.startsPerSecond ?? null,
+    limitMs: options.limitMs ?? null,
     elapsedMs,
     heldTogether,
     timings,
@@ -97,15 +100,17 @@ async function runPhase(
     }
   };
 
+  // Times in a call's record count from the phase's start: the report's timeline places them with it.
+  const sincePhaseStart = () => performance.now() - phaseStart;
   const runOne = async (index: number) => {
     const steps: CallTiming["steps"] = [];
     let heldMs = 0;
     const step: Step = async (name, fn) => {
-      const t0 = performance.now();
+      const startMs = sincePhaseStart();
       try {
         return await fn();
       } finally {
-        steps.push({ name, ms: performance.now() - t0 });
+        steps.push({ name, startMs, ms: sincePhaseStart() - startMs });
       }
     };
     const hold = async () => {
@@ -116,15 +121,15 @@ async function runPhase(
       });
       heldMs += performance.now() - t0;
     };
-    const t0 = performance.now();
-    const timing: CallTiming = { totalMs: 0, steps, label: "ok" };
+    const timing: CallTiming = { startMs: sincePhaseStart(), endMs: 0, totalMs: 0, steps, label: "ok" };
     try {
       timing.label = (await handler({ index, warmUp, step, hold })) ?? "ok";
     } catch (error) {
       timing.label = "error";
       timing.error = error instanceof Error ? error.message : String(error);
     }
-    timing.totalMs = performance.now() - t0 - heldMs;
+    timing.endMs = sincePhaseStart();
+    timing.totalMs = timing.endMs - timing.startMs - heldMs;
     timings.push(timing);
   };
 

@@ -13,7 +13,7 @@ const RIGHT = 24;
 const PLOT_WIDTH = WIDTH - LEFT - RIGHT;
 const HEADER = 96; // title, subtitle, legend
 const IN_FLIGHT_HEIGHT = 90;
-const PANEL_HEIGHT = 100;
+const PANEL_HEIGHT = 110;
 const PANEL_GAP = 34; // the panel's title above, the x labels below
 const FOOTER = 56;
 const SERIES = [
@@ -34,12 +34,16 @@ export function logScale(lo: number, hi: number, bottom: number, top: number): (
   return (value) => bottom - ((Math.log10(Math.max(value, lo)) - Math.log10(lo)) / span) * (bottom - top);
 }
 
-/** The smallest 1, 2 or 5 times a power of ten at or above n (at least 1). */
-function niceCeil(n: number): number {
-  if (n <= 1) return 1;
-  const power = 10 ** Math.floor(Math.log10(n));
-  return ([1, 2, 5, 10].find((m) => m * power >= n) ?? 10) * power;
+/** Round ticks from 0 to at or above `most`: about four steps of 1, 2 or 5 times a power of ten. */
+function countTicks(most: number): number[] {
+  const rough = Math.max(1, most / 4);
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = ([1, 2, 5, 10].find((m) => m * power >= rough) ?? 10) * power;
+  return Array.from({ length: Math.max(1, Math.ceil(most / step)) + 1 }, (_, i) => i * step);
 }
+
+/** A decade's label: 0.1 ms ... 100 ms, then 1 s, 10 s. */
+const decadeLabel = (value: number) => (value >= 1000 ? `${value / 1000} s` : `${value} ms`);
 
 /** Seconds between x labels: a round step giving at most about ten labels. */
 function tickStep(seconds: number): number {
@@ -98,10 +102,11 @@ export function loadChart(report: LoadReport): string {
     }),
   );
   const positive = values.filter((v) => v > 0);
-  const lo = 10 ** Math.floor(Math.log10(Math.min(...positive, 1)));
+  const first = Math.floor(Math.log10(Math.min(...positive, 1)));
   // A top value on a decade still gets the next one above it, so that it does not touch the frame.
-  const hi = 10 ** Math.ceil(Math.log10(Math.max(...positive, limitMs ?? 0, 10) * 1.0001));
-  const decades = Array.from({ length: Math.round(Math.log10(hi / lo)) + 1 }, (_, i) => lo * 10 ** i);
+  const last = Math.ceil(Math.log10(Math.max(...positive, limitMs ?? 0, 10) * 1.0001));
+  const decades = Array.from({ length: last - first + 1 }, (_, i) => 10 ** (first + i));
+  const [lo, hi] = [decades[0], decades.at(-1)!];
 
   const out: string[] = [];
   const height = HEADER + IN_FLIGHT_HEIGHT + PANEL_GAP + panels.length * (PANEL_HEIGHT + PANEL_GAP) + FOOTER;
@@ -110,8 +115,8 @@ export function loadChart(report: LoadReport): string {
     `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
     `<text x="${LEFT}" y="24" font-size="16" font-weight="bold">${esc(report.name)}: latency and calls in flight, per second</text>`,
     `<text x="${LEFT}" y="44" fill="#444">${esc(
-      `${report.calls} measured calls, ${report.errors.count} errors. Each point: the steps (or calls) that started in ` +
-        `that second. Log scale, shared by the panels; time held is not latency.`,
+      `${report.calls} measured calls, ${report.errors.count} errors. Each point: the steps (or calls) started in that second. ` +
+        `Log scale, shared by the panels; time held is not latency.`,
     )}</text>`,
   );
 
@@ -158,11 +163,12 @@ export function loadChart(report: LoadReport): string {
   {
     const top = HEADER;
     const bottom = top + IN_FLIGHT_HEIGHT;
-    const most = niceCeil(Math.max(0, ...timeline.map((s) => s.inFlight)));
+    const ticks = countTicks(Math.max(0, ...timeline.map((s) => s.inFlight)));
+    const most = ticks.at(-1)!;
     const y = (n: number) => bottom - (n / most) * IN_FLIGHT_HEIGHT;
     out.push(`<g data-panel="calls in flight">`);
     xAxis(top, bottom);
-    for (const n of [0, most / 2, most]) yTick(y(n), n, String(n));
+    for (const n of ticks) yTick(y(n), n, String(n));
     const area = timeline.map(
       (s) =>
         `L${fixed(x(s.second))},${fixed(y(s.inFlight))} L${fixed(x(s.second + 1))},${fixed(y(s.inFlight))}`,
@@ -183,7 +189,7 @@ export function loadChart(report: LoadReport): string {
       `<text x="${LEFT}" y="${top - 6}" font-weight="bold">${esc(panel.title)}</text>`,
     );
     xAxis(top, bottom);
-    for (const d of decades) yTick(y(d), d, `${ms(d)} ms`);
+    for (const d of decades) yTick(y(d), d, decadeLabel(d));
     if (limitMs !== null) {
       out.push(
         `<line data-limit="${limitMs}" x1="${LEFT}" y1="${fixed(y(limitMs))}" x2="${LEFT + PLOT_WIDTH}" y2="${fixed(y(limitMs))}" stroke="#000" stroke-dasharray="5,3"/>`,

@@ -37,7 +37,7 @@ test("1000 calls after 100 warm-up: labels counted, every step timed, report wri
     onHold: async (held) => console.log(`${held} calls held together`),
   });
   console.log(reportTable(report));
-  writeLoadReport(report, "reports", "example"); // reports/example.json and reports/example.md
+  writeLoadReport(report, "reports", "example"); // reports/example.json, .md and .svg
   // #endregion load-example
 
   expect(report.calls).toBe(1000);
@@ -50,4 +50,5 @@ test("1000 calls after 100 warm-up: labels counted, every step timed, report wri
   expect(printed).toHaveBeenCalledWith(expect.stringContaining("| **whole call** | 1000 |"));
   expect(existsSync(path.join(scratch, "reports/example.json"))).toBe(true);
   expect(existsSync(path.join(scratch, "reports/example.md"))).toBe(true);
+  expect(existsSync(path.join(scratch, "reports/example.svg"))).toBe(true);
 });

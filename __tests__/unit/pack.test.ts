@@ -21,6 +21,7 @@ const SHIPS: [RegExp, string][] = [
   [/^fixtures\/[\w-]+\.json$/, "the default specs"],
   [/^fixtures\/functions\/[\w/.-]+$/, "the Lambda functions' code the AWS spec names"],
   [/^docs\/[\w-]+\.md$/, "the guides"],
+  [/^docs\/[\w-]+\.svg$/, "the pictures the README shows"],
   [/^docs\/examples\/[\w-]+\.yml$/, "the GitHub Actions workflow to copy"],
 ];
 /** Folders of the project's own development: the docs link them for readers of the repository. */

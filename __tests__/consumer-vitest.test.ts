@@ -3,7 +3,8 @@
 // Vitest's pools (forks and threads), and each sees only its own; a file that needs a service the run
 // did not start gets the clear error.
 import { rmSync } from "node:fs";
-import { createConsumerProject, npx, run as runIn } from "./support/consumer";
+import { createConsumerProject, npx, ok, run as runIn, TSCONFIG } from "./support/consumer";
+import { OLD_ENVIRONMENT_TESTS } from "./support/old-environment";
 
 let project: string;
 const run = (args: string[]) =>
@@ -56,6 +57,23 @@ test("asks for Mongo, which this run did not start", async () => {
   await setupTestEnvironment({ services: ["mongo"] });
 });
 `,
+  // The old environment's tests (docs/MIGRATING.md): they use describe, it and expect as globals.
+  ...OLD_ENVIRONMENT_TESTS,
+  "vitest.migrated.config.mjs": `
+// #region vitest-config-migrated
+export default {
+  test: {
+    globals: true, // the old tests use describe, it and expect without importing them
+    globalSetup: "campaign-testenv/vitest",
+    hookTimeout: 60_000,
+    provide: { campaignTestenv: { services: ["postgres", "mongo", "redis"] } },
+  },
+};
+// #endregion vitest-config-migrated
+`,
+  "tsconfig.json": JSON.stringify({
+    compilerOptions: { ...JSON.parse(TSCONFIG).compilerOptions, types: ["vitest/globals", "node"] },
+  }),
 };
 
 beforeAll(() => {
@@ -85,3 +103,20 @@ test("a test file that needs a service the run did not start fails with the fix 
       "Add mongo to CAMPAIGN_TESTENV_SERVICES",
   );
 }, 240_000);
+
+// The old environment's tests: only their import paths changed; the services come from test.provide.
+test("the Campaign System's old tests run under Vitest with only their import paths changed", () => {
+  const result = runIn(
+    npx,
+    ["vitest", "run", "integration", "--config", "vitest.migrated.config.mjs"],
+    { CAMPAIGN_TESTENV_SERVICES: undefined, NO_COLOR: "1" },
+    project,
+  );
+  const output = `${result.stdout}\n${result.stderr}`;
+  expect({ status: result.status, output }).toMatchObject({ status: 0 });
+  expect(output).toMatch(/Tests\s+4 passed/);
+}, 240_000);
+
+test("they type-check with Vitest's globals", () => {
+  ok(runIn(npx, ["tsc", "--noEmit", "-p", "."], {}, project));
+}, 120_000);

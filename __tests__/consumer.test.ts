@@ -13,6 +13,7 @@ import {
   run as runIn,
   TSCONFIG,
 } from "./support/consumer";
+import { OLD_ENVIRONMENT_TESTS } from "./support/old-environment";
 
 let project: string;
 
@@ -63,6 +64,8 @@ test("asks for Mongo, which this run did not start", async () => {
 });
 `,
   ...ENTRY_POINT_FILES,
+  // The old environment's tests (docs/MIGRATING.md), type-checked with the rest by tsc --noEmit.
+  ...OLD_ENVIRONMENT_TESTS,
 };
 
 beforeAll(() => {
@@ -117,3 +120,13 @@ test("ESM and CommonJS consumers import every entry point; the CLI runs", () => 
   const cli = run(npx, ["campaign-testenv"]);
   expect(`${cli.stdout}${cli.stderr}`).toContain("Usage: campaign-testenv <command>");
 });
+
+// The old environment's tests: only their import paths changed.
+test("the Campaign System's old tests run under the preset with only their import paths changed", () => {
+  const result = run(npx, ["jest", "--roots", "integration"], {
+    CAMPAIGN_TESTENV_SERVICES: "postgres,mongo,redis",
+  });
+  const output = `${result.stdout}\n${result.stderr}`;
+  expect({ status: result.status, output }).toMatchObject({ status: 0 });
+  expect(output).toMatch(/Tests:\s+4 passed, 4 total/);
+}, 240_000);

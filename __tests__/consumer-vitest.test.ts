@@ -2,8 +2,14 @@
 // has one line for it; two test files in two Vitest workers write the same ids at once, under both of
 // Vitest's pools (forks and threads), and each sees only its own; a file that needs a service the run
 // did not start gets the clear error.
-import { rmSync } from "node:fs";
-import { createConsumerProject, npx, ok, run as runIn, TSCONFIG } from "./support/consumer";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { appendFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { waitFor } from "../src";
+import { docker, LABELS } from "../src/docker";
+import { commandEnv, createConsumerProject, npx, ok, run as runIn, TSCONFIG } from "./support/consumer";
 import { OLD_ENVIRONMENT_TESTS } from "./support/old-environment";
 
 let project: string;
@@ -120,3 +126,43 @@ test("the Campaign System's old tests run under Vitest with only their import pa
 test("they type-check with Vitest's globals", () => {
   ok(runIn(npx, ["tsc", "--noEmit", "-p", "."], {}, project));
 }, 120_000);
+
+// test:integration:watch becomes `npx vitest`: its global setup runs once per Vitest process, so a
+// rerun finds the environment up, and quitting removes it. Vitest reads its keys (q quits) from a
+// terminal only: util-linux's `script` gives it one.
+test("watch mode: the environment starts once, serves a rerun, and goes when Vitest quits", async () => {
+  const vitest = path.join(project, "node_modules", ".bin", "vitest");
+  const command = `${vitest} watch integration --config vitest.migrated.config.mjs`;
+  const child = spawn("script", ["--quiet", "--flush", "--return", "--command", command, "/dev/null"], {
+    cwd: project,
+    env: commandEnv({ CAMPAIGN_TESTENV_SERVICES: undefined, NO_COLOR: "1" }),
+  });
+  let output = "";
+  for (const stream of [child.stdout, child.stderr]) stream.on("data", (chunk) => (output += chunk));
+  const exited = once(child, "exit");
+  // A run is over when Vitest waits again (it ignores q while a run is going).
+  const runs = (n: number) => () =>
+    (output.match(/Waiting for file changes/g)?.length ?? 0) >= n || undefined;
+  try {
+    await waitFor(runs(1), { timeoutMs: 180_000, message: "the first run" });
+    appendFileSync(path.join(project, "integration", "example.test.ts"), "\n"); // a change: Vitest reruns it
+    await waitFor(runs(2), { timeoutMs: 60_000, message: "the rerun" });
+    child.stdin.write("q");
+    const late = sleep(60_000, undefined, { ref: false }).then(() => {
+      throw new Error("Vitest did not quit within 60 s of q");
+    });
+    await Promise.race([exited, late]);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw new Error(`${(error as Error).message}; Vitest's output:\n${output}`, { cause: error });
+  }
+  expect(output).not.toMatch(/\d+ failed/);
+  const starts = [...output.matchAll(/campaign-testenv: starting .* \(run (\w+)\)/g)];
+  expect(starts).toHaveLength(1);
+  const engine = await docker();
+  const left = await engine.listContainers({
+    all: true,
+    filters: { label: [`${LABELS.run}=${starts[0][1]}`] },
+  });
+  expect(left).toEqual([]);
+}, 300_000);

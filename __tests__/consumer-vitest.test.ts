@@ -121,6 +121,8 @@ test("the Campaign System's old tests run under Vitest with only their import pa
   const output = `${result.stdout}\n${result.stderr}`;
   expect({ status: result.status, output }).toMatchObject({ status: 0 });
   expect(output).toMatch(/Tests\s+4 passed/);
+  // The services came from the config's test.provide (no env var is set): AWS was not started.
+  expect(output).toMatch(/campaign-testenv: starting postgres, mongo, redis \(run \w+\)/);
 }, 240_000);
 
 test("they type-check with Vitest's globals", () => {

@@ -77,6 +77,18 @@ export default {
 };
 // #endregion vitest-config-migrated
 `,
+  // A store set's names and a narrowed context read as the types they are (tsc --noEmit, strict, below).
+  "types/store-set.ts": `import { expect } from "vitest";
+import { setupTestEnvironment, type TestEnvironment } from "campaign-testenv";
+
+export async function checkStoreSet(): Promise<void> {
+  const env: TestEnvironment<"redis"> = await setupTestEnvironment({ services: ["redis"] });
+  const redisDb: number = env.storeSet.redisDb;
+  const host: string = env.context.redis.host; // named in services: no "!" needed
+  expect(redisDb + host.length).toBeGreaterThan(0);
+  await env.close();
+}
+`,
   "tsconfig.json": JSON.stringify({
     compilerOptions: { ...JSON.parse(TSCONFIG).compilerOptions, types: ["vitest/globals", "node"] },
   }),

@@ -2,7 +2,7 @@
 // repo, a Jest config that only names the preset, TypeScript tests that `tsc --noEmit` type-checks
 // against the published declarations (the preset only transpiles), run with two real Jest workers. Then the same project asks for a
 // service it did not start and must get the clear error. Also: ESM and CommonJS imports, the CLI.
-import { rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import {
   createConsumerProject,
@@ -52,7 +52,7 @@ test("${owner}: its own widget 1 and its own Redis key, while the other worker w
     expect(await env.redis.get("widget:1")).toBe("${owner}");
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  console.log("worker " + env.storeSet.id + ": " + env.storeSet.postgresDatabase);
+  console.log("store set " + env.storeSet.id + ": " + env.storeSet.postgresDatabase);
 });
 `,
     ]),
@@ -66,10 +66,39 @@ test("asks for Mongo, which this run did not start", async () => {
   ...ENTRY_POINT_FILES,
   // The old environment's tests (docs/MIGRATING.md), type-checked with the rest by tsc --noEmit.
   ...OLD_ENVIRONMENT_TESTS,
+  // The README's and the guides' examples as written, type-checked strictly by tsc --noEmit like the rest.
+  ...Object.fromEntries(
+    readdirSync(path.join(__dirname, "examples")).map((file) => [
+      `examples/${file}`,
+      readFileSync(path.join(__dirname, "examples", file), "utf8"),
+    ]),
+  ),
+  // A store set's names and a narrowed context read as the types they are, under strict TypeScript.
+  "types/store-set.ts": `import { setupTestEnvironment, type TestEnvironment } from "campaign-testenv";
+
+export async function describeStoreSet(): Promise<string> {
+  const env: TestEnvironment<"postgres" | "redis"> = await setupTestEnvironment({ services: ["postgres", "redis"] });
+  const id: number = env.storeSet.id;
+  const redisDb: number = env.storeSet.redisDb;
+  const database: string = env.storeSet.postgresDatabase;
+  const url: string = env.context.postgres.url; // named in services: no "!" needed
+  const port: number = env.context.redis.port;
+  await env.close();
+  return [id + redisDb + port, database.toUpperCase(), url].join(" ");
+}
+`,
 };
 
 beforeAll(() => {
-  project = createConsumerProject(files);
+  // @types/dockerode: one example lists containers with dockerode, as a consumer's test might.
+  project = createConsumerProject(files, [
+    "jest",
+    "ts-jest",
+    "typescript",
+    "@types/jest",
+    "@types/node",
+    "@types/dockerode",
+  ]);
 }, 300_000);
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
@@ -84,11 +113,11 @@ test("the packed package runs the consumer's tests with the preset, two workers 
   expect({ status: result.status, output }).toMatchObject({ status: 0 });
   expect(output).toMatch(/Tests:\s+2 passed, 2 total/);
   // Two different workers, two different databases.
-  const databases = [...output.matchAll(/worker (\d+): (\S+)/g)].map((m) => m[2]);
+  const databases = [...output.matchAll(/store set (\d+): (\S+)/g)].map((m) => m[2]);
   expect(new Set(databases).size).toBe(2);
 }, 240_000);
 
-test("the consumer's tests type-check against the published declarations, as the README's step does", () => {
+test("the consumer's tests, the docs' examples and the store set's types type-check strictly against the published declarations", () => {
   ok(run(npx, ["tsc", "--noEmit", "-p", "."]));
   // The check has teeth: a wrong type in a test file fails it (while the transpile-only preset would run it).
   writeFileSync(

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { type CallTiming, type LoadReport, summarise } from "./report";
 
 /** Runs `fn` as the named step of a call and records how long it took, failed or not. */
@@ -141,7 +142,7 @@ async function runPhase(
       if (startsPerSecond) {
         const due = phaseStart + (index * 1000) / startsPerSecond;
         const wait = due - performance.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        if (wait > 0) await sleep(wait);
       }
       await runOne(index);
       inFlight--;

@@ -7,7 +7,7 @@ import type { Pool } from "pg";
 import type { TestEnvironment } from "../worker";
 
 /**
- * The clients and resource names the call data path works on: any worker's stores, or a user's own.
+ * The clients and resource names the call data path works on: any store set's, or a user's own.
  * AWS names are the real ones (queue URL, topic ARN, bucket name), not the spec's.
  */
 export interface CallStores {
@@ -24,7 +24,7 @@ export interface CallStores {
   reportsBucket: string;
 }
 
-/** This worker's stores, by the names of fixtures/aws-resources.json; `overrides` swaps any of them. */
+/** This store set's clients, by the names of fixtures/aws-resources.json; `overrides` swaps any of them. */
 export function callStores(env: TestEnvironment, overrides: Partial<CallStores> = {}): CallStores {
   const { resources } = env.aws;
   return {

@@ -3,7 +3,7 @@ import { service } from "../services";
 import type { TestEnvironment } from "../worker";
 
 /**
- * Brings this worker's stores back to their state right after setup: every table but
+ * Brings this store set's stores back to their state right after setup: every table but
  * schema_migrations empty, every collection empty, the Redis database empty, queues empty and buckets
  * holding only their sample objects. Each store takes one or two round trips, all in parallel.
  */

@@ -53,8 +53,8 @@ export interface AwsEndpoint {
 }
 
 /**
- * fixtures/aws-resources.json. Names are the production ones: each worker is an AWS account of its own,
- * so only bucket names (one namespace across accounts, as in AWS) get a per-worker prefix.
+ * fixtures/aws-resources.json. Names are the production ones: each store set is an AWS account of its own,
+ * so only bucket names (one namespace across accounts, as in AWS) get a per-store-set prefix.
  */
 export interface AwsResourcesSpec {
   buckets: { name: string; objects?: { key: string; body: string; contentType?: string }[] }[];
@@ -142,15 +142,15 @@ export function awsClients(aws: AwsEndpoint): AwsClients {
 }
 
 export function destroyAwsClients(clients: AwsClients): void {
-  // Named, not Object.values: a worker's store is its clients plus its resources.
+  // Named, not Object.values: a store set's AWS client is its SDK clients plus its resources.
   const { s3, sqs, sns, secrets, dynamodb, lambda } = clients;
   [s3, sqs, sns, secrets, dynamodb, lambda].forEach((client) => client.destroy());
 }
 
 /**
  * Creates the spec's resources in the clients' account and returns them. Every call is idempotent
- * (an existing resource with the same settings is returned as is), since each test file of a worker
- * provisions again; the sample objects are put by resetAwsResources, which callers run next.
+ * (an existing resource with the same settings is returned as is), since an account is prepared again
+ * each time its store set is; the sample objects are put by resetAwsResources, which callers run next.
  */
 export async function createAwsResources(
   clients: AwsClients,

@@ -14,7 +14,7 @@ export interface PostgresContext extends ServiceContext {
   password: string;
   /** The migrated database that `campaign-testenv up` users and unisolated code connect to. */
   database: string;
-  /** Migrated template that every worker database is cloned from; named by the migrations' hash. */
+  /** Migrated template that every store set's database is cloned from; named by the migrations' hash. */
   templateDatabase: string;
   url: string;
 }

@@ -5,6 +5,7 @@ import { packageRoot } from "../../paths";
 import { randomToken } from "../../random";
 import { MAIN_DATABASE, type Service, type ServiceContext } from "../../service";
 import { loadMigrations, migrate, migrationsHash } from "./migrations";
+import { TRACKING_HASH, closeResetConnection, installResetTracking, resetDatabase } from "./reset";
 
 export interface PostgresContext extends ServiceContext {
   flavour: "postgres";
@@ -32,13 +33,6 @@ const connect = async ({ host, port, user, password }: PostgresContext, database
   await client.connect();
   return client;
 };
-
-// One round trip: the table list is read and truncated inside the server.
-const TRUNCATE_ALL = `DO $$ DECLARE tables text; BEGIN
-  SELECT string_agg(format('%I.%I', schemaname, tablename), ', ') INTO tables
-    FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') AND tablename <> 'schema_migrations';
-  IF tables IS NOT NULL THEN EXECUTE 'TRUNCATE ' || tables || ' RESTART IDENTITY CASCADE'; END IF;
-END $$`;
 
 /** Connections of one store set's pool: a test file rarely holds more than two at once. */
 const POOL_SIZE = 10;
@@ -78,7 +72,8 @@ export const postgres: Service<{
   options: {
     migrationsDir: { env: "MIGRATIONS_DIR", default: path.join(packageRoot, "migrations") },
   },
-  fingerprint: (settings) => `${settings.image}\n${migrationsHash(loadMigrations(settings.migrationsDir))}`,
+  fingerprint: (settings) =>
+    `${settings.image}\n${migrationsHash(loadMigrations(settings.migrationsDir))}\n${TRACKING_HASH}`,
 
   async start(run) {
     const migrations = await run.step("reading migrations", async () =>
@@ -116,6 +111,7 @@ export const postgres: Service<{
           () => migrate(template, migrations),
           "correct the statement in the migration file named above; each migration runs in its own transaction, so none of that file was applied.",
         );
+        await run.step("installing the reset's write tracking", () => installResetTracking(template));
       } finally {
         await template.end();
       }
@@ -156,11 +152,9 @@ export const postgres: Service<{
     return pool;
   },
 
-  async reset(pool) {
-    await pool.query(TRUNCATE_ALL);
-  },
+  reset: resetDatabase,
 
-  close: (pool) => pool.end(),
+  close: async (pool) => void (await Promise.all([pool.end(), closeResetConnection(pool)])),
 
   accessors: { postgres: (pool) => pool, pg: (pool) => pool },
 

@@ -5,6 +5,7 @@ import { type Db, type Document, type IndexDescription, MongoClient, MongoServer
 import { GenericContainer, Wait } from "testcontainers";
 import { randomToken } from "../../random";
 import { type Capability, MAIN_DATABASE, type Service, type ServiceContext, SPECS_DIR } from "../../service";
+import { resetCollections, trackedMongoClient } from "./reset";
 
 /** fixtures/mongo-collections.json: each collection with its optional $jsonSchema validator and indexes. */
 export interface CollectionsSpec {
@@ -185,20 +186,14 @@ export const mongo: Service<{
 
   async connect({ uri }, id) {
     // The driver connects on the first operation: a claim from the warm pool waits for no handshake.
-    const client = new MongoClient(uri);
+    const client = trackedMongoClient(uri);
     return { client, db: client.db(storeSetDatabase(id)) };
   },
 
-  /** Collections of the spec keep their validators and indexes; any other collection a test made is dropped. */
-  async reset({ db }, { spec }) {
-    const specified = new Set(spec.collections.map((c) => c.name));
-    const present = await db.listCollections({}, { nameOnly: true }).toArray();
-    await Promise.all(
-      present.map(({ name }) =>
-        specified.has(name) ? db.collection(name).deleteMany({}) : db.dropCollection(name),
-      ),
-    );
-  },
+  reset: (store, { spec, capabilities }) =>
+    resetCollections(store, spec.collections, (missing) =>
+      createCollections(store.db, { collections: missing }, capabilities.validators.ok),
+    ),
 
   close: ({ client }) => client.close(),
 

@@ -25,6 +25,7 @@ export type { ServiceClients, ServiceContexts, ServiceFlavours, ServiceName } fr
 export type { AwsContext, AwsFlavour, AwsStore } from "./services/aws";
 export type { AwsCapabilities } from "./services/aws/capabilities";
 export type { AwsClients, AwsResources, AwsResourcesSpec } from "./services/aws/resources";
+export { markAwsAccountWritten, trackAwsClient } from "./services/aws/writes";
 export type { CollectionsSpec, MongoClients, MongoContext, MongoFlavour } from "./services/mongo";
 export type { PostgresContext } from "./services/postgres";
 export type { RedisContext } from "./services/redis";

@@ -20,6 +20,7 @@ import {
   resetAwsResources,
 } from "./resources";
 import { fillSecrets, servicesInSecrets } from "./secrets";
+import { resetAwsWrites, trackAwsWrites } from "./writes";
 import { zipFolder } from "./zip";
 
 /** The emulator filling the AWS role: LocalStack (the default) or MiniStack. */
@@ -171,10 +172,13 @@ export const aws: Service<{
   },
 
   async connect(context, id, resources) {
-    return { ...awsClients({ ...context, accessKeyId: storeSetAccount(id) }), resources };
+    return trackAwsWrites(
+      { ...awsClients({ ...context, accessKeyId: storeSetAccount(id) }), resources },
+      context.spec,
+    );
   },
 
-  reset: (store, { spec }) => resetAwsResources(store, spec),
+  reset: resetAwsWrites,
 
   async close(store) {
     destroyAwsClients(store);

@@ -349,52 +349,56 @@ export async function resetAwsResources(
   aws: AwsClients & { resources: AwsResources },
   spec: AwsResourcesSpec,
 ): Promise<void> {
-  const md5 = (body: string) => `"${createHash("md5").update(body).digest("hex")}"`;
   await Promise.all([
     ...Object.values(aws.resources.queues).map(async ({ url }) => {
-      const { Attributes = {} } = await aws.sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: url,
-          AttributeNames: [
-            "ApproximateNumberOfMessages",
-            "ApproximateNumberOfMessagesNotVisible",
-            "ApproximateNumberOfMessagesDelayed",
-          ],
-        }),
-      );
-      if (Object.values(Attributes).some((n) => n !== "0")) {
+      if (await queueHoldsMessages(aws.sqs, url))
         await aws.sqs.send(new PurgeQueueCommand({ QueueUrl: url }));
-      }
     }),
     ...spec.tables
       .filter((t) => aws.resources.tables[t.name])
       .map(({ name, partitionKey }) => emptyTable(aws.dynamodb, name, partitionKey)),
-    ...spec.buckets.map(async ({ name, objects = [] }) => {
-      const bucket = aws.resources.buckets[name];
-      const samples = new Map(objects.map((o) => [o.key, o]));
-      const { Contents = [] } = await aws.s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-      const extra = Contents.filter((o) => !samples.has(o.Key!));
-      const changed = objects.filter((o) => Contents.find((c) => c.Key === o.key)?.ETag !== md5(o.body));
-      await Promise.all([
-        extra.length &&
-          aws.s3.send(
-            new DeleteObjectsCommand({
-              Bucket: bucket,
-              Delete: { Objects: extra.map((o) => ({ Key: o.Key })) },
-            }),
-          ),
-        ...changed.map((o) =>
-          aws.s3.send(
-            new PutObjectCommand({ Bucket: bucket, Key: o.key, Body: o.body, ContentType: o.contentType }),
-          ),
-        ),
-      ]);
-    }),
+    ...spec.buckets.map((bucket) => resetBucket(aws.s3, aws.resources.buckets[bucket.name], bucket.objects)),
   ]);
 }
 
+/** Whether a queue holds messages: visible, in flight or delayed. */
+export async function queueHoldsMessages(sqs: SQSClient, url: string): Promise<boolean> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+      ],
+    }),
+  );
+  return Object.values(Attributes).some((n) => n !== "0");
+}
+
+type SampleObject = NonNullable<AwsResourcesSpec["buckets"][number]["objects"]>[number];
+
+/** Deletes the objects that are not samples and puts back the samples that changed or went. */
+export async function resetBucket(s3: S3Client, bucket: string, objects: SampleObject[] = []): Promise<void> {
+  const md5 = (body: string) => `"${createHash("md5").update(body).digest("hex")}"`;
+  const samples = new Map(objects.map((o) => [o.key, o]));
+  const { Contents = [] } = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+  const extra = Contents.filter((o) => !samples.has(o.Key!));
+  const changed = objects.filter((o) => Contents.find((c) => c.Key === o.key)?.ETag !== md5(o.body));
+  await Promise.all([
+    extra.length &&
+      s3.send(
+        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: extra.map((o) => ({ Key: o.Key })) } }),
+      ),
+    ...changed.map((o) => putSample(s3, bucket, o)),
+  ]);
+}
+
+export const putSample = (s3: S3Client, bucket: string, o: SampleObject) =>
+  s3.send(new PutObjectCommand({ Bucket: bucket, Key: o.key, Body: o.body, ContentType: o.contentType }));
+
 /** Deletes every item: a keys-only scan, then deletes 25 at a time (BatchWriteItem's limit). */
-async function emptyTable(dynamodb: DynamoDBClient, table: string, key: string): Promise<void> {
+export async function emptyTable(dynamodb: DynamoDBClient, table: string, key: string): Promise<void> {
   let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
   do {
     const page = await dynamodb.send(

@@ -1,0 +1,313 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { type AttributeValue, BatchWriteItemCommand } from "@aws-sdk/client-dynamodb";
+import { DeleteObjectsCommand } from "@aws-sdk/client-s3";
+import { PurgeQueueCommand } from "@aws-sdk/client-sqs";
+import {
+  type AwsClients,
+  type AwsResources,
+  type AwsResourcesSpec,
+  emptyTable,
+  putSample,
+  queueHoldsMessages,
+  resetAwsResources,
+  resetBucket,
+} from "./resources";
+
+/** A store set's AWS clients and its resources (the AWS service's store). */
+type Store = AwsClients & { resources: AwsResources };
+
+/** What an AWS SDK v3 client offers a middleware: enough to see each command before it is sent. */
+type Handler = (args: { input: object }) => Promise<unknown>;
+type Middleware = (next: Handler, context: { clientName?: string; commandName?: string }) => Handler;
+export interface AwsSdkClient {
+  middlewareStack: { add(middleware: Middleware, options: { step: "build"; name: string }): void };
+}
+
+/** What was written since the last reset, by spec name. */
+interface Writes {
+  /** A write the tracker cannot scope: the next reset empties every resource of the account. */
+  everything: boolean;
+  queues: Set<string>;
+  /** The keys written in each bucket; "all" for a write to the bucket itself. */
+  objects: Map<string, Set<string> | "all">;
+  /** The keys of the items written in each table (by their JSON); "all" when a request names none. */
+  items: Map<string, Map<string, Record<string, AttributeValue>> | "all">;
+}
+
+const noWrites = (): Writes => ({
+  everything: false,
+  queues: new Set(),
+  objects: new Map(),
+  items: new Map(),
+});
+
+/** Commands that change nothing, by name; ReceiveMessage is not one (it puts messages in flight). */
+const READ = /^(Get|Head|List|Describe|Query|Scan|BatchGet|TransactGet|Select)/;
+/** SQS commands on the messages of one queue (QueueUrl). */
+const MESSAGE_COMMANDS = new Set([
+  "SendMessage",
+  "SendMessageBatch",
+  "ReceiveMessage",
+  "DeleteMessage",
+  "DeleteMessageBatch",
+  "ChangeMessageVisibility",
+  "ChangeMessageVisibilityBatch",
+  "PurgeQueue",
+]);
+
+/**
+ * Records what a store set's clients write, so that a reset touches only that: the queues sent to or
+ * received from (with a queue's dead-letter queue, where redrive moves messages), the objects and
+ * items written, by key. Writes it cannot scope mean a reset of everything of the account: any write
+ * that can run a Lambda function (which may write anywhere), and any command it does not know.
+ * Clients it is not given go unseen (see trackAwsClient).
+ */
+class WriteTracker {
+  private writes = noWrites();
+  /** A function fed by a queue may still be running: resets stay whole until its queues are idle. */
+  private functionsMayRun = false;
+  /** Subscriptions, event sources or functions changed, or one was invoked asynchronously: what a
+   * write reaches is no longer known, so every reset of this store set is whole. */
+  private wiringChanged = false;
+  private readonly sourceQueues: Set<string>;
+
+  constructor(
+    private readonly store: Store,
+    private readonly spec: AwsResourcesSpec,
+  ) {
+    this.sourceQueues = new Set(
+      spec.functions
+        .filter((fn) => store.resources.functions[fn.name])
+        .flatMap((fn) => fn.eventSourceQueue ?? []),
+    );
+  }
+
+  /** Set while the tracker's own reset runs: its requests are not a test's writes. */
+  private readonly resetting = new AsyncLocalStorage<true>();
+
+  readonly middleware: Middleware = (next, context) => (args) => {
+    if (!this.resetting.getStore())
+      this.record(context.clientName, (context.commandName ?? "").replace(/Command$/, ""), args.input);
+    return next(args);
+  };
+
+  markEverything(): void {
+    this.writes.everything = true;
+  }
+
+  // The inputs are the SDK's own request shapes, read loosely: a missing field scopes nothing.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private record(client: string | undefined, command: string, input: any): void {
+    if (READ.test(command)) return;
+    switch (client) {
+      case "SQSClient":
+        if (!MESSAGE_COMMANDS.has(command)) return this.markEverything();
+        return this.markQueue(this.queueOf(input.QueueUrl), command === "ReceiveMessage");
+      case "S3Client":
+        return this.markObjects(
+          input.Bucket,
+          command === "DeleteObjects"
+            ? input.Delete?.Objects?.map((o: { Key?: string }) => o.Key)
+            : input.Key && [input.Key],
+        );
+      case "DynamoDBClient":
+        return this.markItems(command, input);
+      case "SNSClient":
+        if (command !== "Publish" && command !== "PublishBatch") {
+          this.wiringChanged = true;
+          return;
+        }
+        for (const queue of this.spec.topics.find(
+          (t) => this.store.resources.topics[t.name] === input.TopicArn,
+        )?.subscribeQueues ?? [])
+          this.markQueue(queue, false);
+        return;
+      case "LambdaClient":
+        // A synchronous invocation is over when it returns; anything else may go on unseen.
+        if (command === "Invoke" && input.InvocationType !== "Event") return this.markEverything();
+        this.wiringChanged = true;
+        return;
+      default:
+        return this.markEverything();
+    }
+  }
+
+  private queueOf(url: unknown): string | undefined {
+    const name = typeof url === "string" ? url.split("/").pop() : undefined;
+    return name && this.store.resources.queues[name] ? name : undefined;
+  }
+
+  private markQueue(queue: string | undefined, received: boolean): void {
+    if (!queue) return; // a queue the spec does not have: not part of the state after prepare
+    this.writes.queues.add(queue);
+    if (this.sourceQueues.has(queue)) this.functionsMayRun = true;
+    const deadLetterQueue = this.spec.queues.find((q) => q.name === queue)?.deadLetterQueue;
+    if (received && deadLetterQueue) this.markQueue(deadLetterQueue, false);
+  }
+
+  private markObjects(bucketName: unknown, keys: (string | undefined)[] | undefined): void {
+    const bucket = Object.keys(this.store.resources.buckets).find(
+      (name) => this.store.resources.buckets[name] === bucketName,
+    );
+    if (!bucket) {
+      if (bucketName === undefined) this.markEverything();
+      return;
+    }
+    const written = this.writes.objects.get(bucket) ?? new Set<string>();
+    if (written === "all" || !keys || keys.some((k) => k === undefined)) {
+      this.writes.objects.set(bucket, "all");
+      return;
+    }
+    for (const key of keys) written.add(key!);
+    this.writes.objects.set(bucket, written);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private markItems(command: string, input: any): void {
+    switch (command) {
+      case "PutItem":
+        return this.markItem(input.TableName, input.Item);
+      case "UpdateItem":
+      case "DeleteItem":
+        return this.markItem(input.TableName, input.Key);
+      case "BatchWriteItem":
+        for (const [table, requests] of Object.entries(input.RequestItems ?? {}))
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+          for (const r of requests as any[]) this.markItem(table, r.PutRequest?.Item ?? r.DeleteRequest?.Key);
+        return;
+      case "TransactWriteItems":
+        for (const { Put, Update, Delete } of input.TransactItems ?? []) {
+          if (Put) this.markItem(Put.TableName, Put.Item);
+          if (Update) this.markItem(Update.TableName, Update.Key);
+          if (Delete) this.markItem(Delete.TableName, Delete.Key);
+        }
+        return;
+      default:
+        return this.markEverything();
+    }
+  }
+
+  private markItem(tableName: unknown, attributes: Record<string, AttributeValue> | undefined): void {
+    // A table is named by its name or its ARN (arn:...:table/NAME).
+    const name = typeof tableName === "string" ? tableName.split("/").pop()! : "";
+    const table = this.spec.tables.find((t) => t.name === name && this.store.resources.tables[t.name]);
+    if (!table) return;
+    const written = this.writes.items.get(name) ?? new Map<string, Record<string, AttributeValue>>();
+    const value = attributes?.[table.partitionKey];
+    if (written === "all" || !value) {
+      this.writes.items.set(name, "all");
+      return;
+    }
+    written.set(JSON.stringify(value), { [table.partitionKey]: value });
+    this.writes.items.set(name, written);
+  }
+
+  /** Back to the state after prepare, touching only what was written: one request per queue,
+   * bucket and table written (and per sample object written), in parallel; none when nothing was. */
+  reset(): Promise<void> {
+    const writes = this.writes;
+    this.writes = noWrites();
+    return this.resetting.run(true, () => this.resetWritten(writes));
+  }
+
+  private async resetWritten(writes: Writes): Promise<void> {
+    if (writes.everything || this.functionsMayRun || this.wiringChanged) return this.resetEverything();
+    const { sqs, s3, dynamodb, resources } = this.store;
+    await Promise.all([
+      ...[...writes.queues].map((q) =>
+        sqs.send(new PurgeQueueCommand({ QueueUrl: resources.queues[q].url })),
+      ),
+      ...[...writes.objects].map(([name, keys]) => {
+        const bucket = resources.buckets[name];
+        const samples = this.spec.buckets.find((b) => b.name === name)?.objects ?? [];
+        if (keys === "all") return resetBucket(s3, bucket, samples);
+        const extra = [...keys].filter((key) => !samples.some((o) => o.key === key));
+        return Promise.all([
+          ...samples.filter((o) => keys.has(o.key)).map((o) => putSample(s3, bucket, o)),
+          ...chunks(extra, 1000).map((batch) =>
+            s3.send(
+              new DeleteObjectsCommand({
+                Bucket: bucket,
+                Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+              }),
+            ),
+          ),
+        ]);
+      }),
+      ...[...writes.items].map(([table, keys]) => {
+        if (keys === "all")
+          return emptyTable(dynamodb, table, this.spec.tables.find((t) => t.name === table)!.partitionKey);
+        return Promise.all(
+          chunks([...keys.values()], 25).map((batch) =>
+            dynamodb.send(
+              new BatchWriteItemCommand({
+                RequestItems: { [table]: batch.map((Key) => ({ DeleteRequest: { Key } })) },
+              }),
+            ),
+          ),
+        );
+      }),
+    ]);
+  }
+
+  private async resetEverything(): Promise<void> {
+    // A function's writes are all in once the queues feeding it hold nothing, not even in flight: it
+    // deletes its batch only after it returns. Checked before the reset, so the reset sees them.
+    const idle =
+      this.functionsMayRun &&
+      !(
+        await Promise.all(
+          [...this.sourceQueues].map((q) =>
+            queueHoldsMessages(this.store.sqs, this.store.resources.queues[q].url),
+          ),
+        )
+      ).some(Boolean);
+    await resetAwsResources(this.store, this.spec);
+    if (idle) this.functionsMayRun = false;
+  }
+}
+
+const chunks = <T>(items: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
+const TRACKER = Symbol("campaign-testenv AWS writes");
+type Tracked = Store & { [TRACKER]?: WriteTracker };
+
+/** Puts the write tracker on a store set's clients (connect does, for the store's own clients). */
+export function trackAwsWrites<T extends Store>(store: T, spec: AwsResourcesSpec): T {
+  const tracker = new WriteTracker(store, spec);
+  (store as Tracked)[TRACKER] = tracker;
+  for (const client of [store.s3, store.sqs, store.sns, store.secrets, store.dynamodb, store.lambda])
+    trackClient(tracker, client as unknown as AwsSdkClient);
+  return store;
+}
+
+function trackClient(tracker: WriteTracker, client: AwsSdkClient): void {
+  client.middlewareStack.add(tracker.middleware, { step: "build", name: "campaignTestenvWrites" });
+}
+
+function trackerOf(store: Store): WriteTracker {
+  const tracker = (store as Tracked)[TRACKER];
+  if (!tracker) throw new Error("campaign-testenv: this AWS store is not a store set's (env.aws)");
+  return tracker;
+}
+
+/** What cleanTestData runs: back to the state after prepare, for what the store set's clients wrote. */
+export const resetAwsWrites = (store: Store): Promise<void> => trackerOf(store).reset();
+
+/**
+ * Has `client` (any AWS SDK v3 client, such as one the code under test builds for itself) record its
+ * writes in the store set's tracker, so cleanTestData resets what it writes too. Returns the client.
+ */
+export function trackAwsClient<C>(store: Store, client: C): C {
+  trackClient(trackerOf(store), client as unknown as AwsSdkClient);
+  return client;
+}
+
+/**
+ * For writes no tracked client makes (another process, a client not passed to trackAwsClient): the
+ * next cleanTestData resets every queue, bucket and table of the store set's account.
+ */
+export function markAwsAccountWritten(store: Store): void {
+  trackerOf(store).markEverything();
+}

@@ -16,7 +16,7 @@ afterAll(() => teardownTestEnvironment(env));
 test("the README's helpers do what their comments say", async () => {
   await env.redis.set("left-over", "1");
   // #region helpers
-  await cleanTestData(env); // every table (but schema_migrations), collection, the Redis db and the queues emptied; sample S3 objects restored
+  await cleanTestData(env); // back to the state after setup, touching only what the test wrote (the testing guide says how)
   const data = await seedTestData(env); // fixtures/test-data.ts into PostgreSQL and Mongo; or pass { tables, collections }
   // #endregion helpers
   expect(await env.redis.get("left-over")).toBeNull();

@@ -3,9 +3,10 @@ import { service } from "../services";
 import type { TestEnvironment } from "../worker";
 
 /**
- * Brings this store set's stores back to their state right after setup: every table but
- * schema_migrations empty, every collection empty, the Redis database empty, queues empty and buckets
- * holding only their sample objects. Each store takes one or two round trips, all in parallel.
+ * Brings this store set back to its state right after setup, touching only what the test wrote
+ * (each service's reset says how): the tables written emptied and their migration rows and sequences
+ * restored, the collections written emptied, the Redis database emptied, the queues, objects and items
+ * written reset. Each store takes one round trip or two, all in parallel.
  */
 export async function cleanTestData(env: TestEnvironment): Promise<void> {
   await Promise.all(

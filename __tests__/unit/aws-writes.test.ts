@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import {
   BatchWriteItemCommand,
+  DeleteItemCommand,
   PutItemCommand,
   ScanCommand,
   TransactWriteItemsCommand,
@@ -11,13 +12,16 @@ import {
 import { InvokeCommand } from "@aws-sdk/client-lambda";
 import {
   CopyObjectCommand,
+  DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { PublishCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import {
+  DeleteMessageCommand,
   GetQueueAttributesCommand,
+  PurgeQueueCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
@@ -130,34 +134,68 @@ test("the reset's own requests are not writes: the next reset sends nothing", as
 
 test("objects: a sample written is put back, other keys are deleted, one request per bucket", async () => {
   const { reports, uploads } = resources.buckets;
-  const sample = spec.buckets.find((b) => b.name === "reports")!.objects![0].key;
+  const sample = (bucket: string) => spec.buckets.find((b) => b.name === bucket)!.objects![0].key;
   const writes = async () => {
-    await store.s3.send(new PutObjectCommand({ Bucket: reports, Key: sample, Body: "changed" }));
+    await store.s3.send(new PutObjectCommand({ Bucket: reports, Key: sample("reports"), Body: "changed" }));
     await store.s3.send(
-      new CopyObjectCommand({ Bucket: reports, Key: "copy", CopySource: `${reports}/${sample}` }),
+      new CopyObjectCommand({ Bucket: reports, Key: "copy", CopySource: `${reports}/${sample("reports")}` }),
     );
     await store.s3.send(new PutObjectCommand({ Bucket: uploads, Key: "a", Body: "x" }));
-    await store.s3.send(new DeleteObjectsCommand({ Bucket: uploads, Delete: { Objects: [{ Key: "b" }] } }));
+    await store.s3.send(
+      new DeleteObjectsCommand({
+        Bucket: uploads,
+        Delete: { Objects: [{ Key: sample("uploads") }, { Key: "b" }] },
+      }),
+    );
   };
   expect(await resetAfter(store, writes)).toEqual([
     `DeleteObject ${reports}`,
-    `DeleteObjects ${uploads}`,
+    `DeleteObject ${uploads}`,
     `PutObject ${reports}`,
+    `PutObject ${uploads}`,
   ]);
+  expect(await resetAfter(store, async () => undefined)).toEqual([]); // its puts and deletes were not writes
 });
 
-test("items: the keys written are deleted in one request, whichever command wrote them", async () => {
+test("what only takes away from what prepare left empty is not recorded", async () => {
+  const sample = spec.buckets.find((b) => b.name === "reports")!.objects![0];
+  const takeAway = async () => {
+    await store.sqs.send(new DeleteMessageCommand({ QueueUrl: url("dial-tasks"), ReceiptHandle: "r" }));
+    await store.sqs.send(new PurgeQueueCommand({ QueueUrl: url("crm-updates") }));
+    await store.dynamodb.send(
+      new DeleteItemCommand({ TableName: "distributed-locks", Key: { lockId: { S: "a" } } }),
+    );
+    await store.s3.send(new DeleteObjectCommand({ Bucket: resources.buckets.reports, Key: "not-a-sample" }));
+    // A sample put back as it was.
+    await store.s3.send(
+      new PutObjectCommand({
+        Bucket: resources.buckets.reports,
+        Key: sample.key,
+        Body: sample.body,
+        ContentType: sample.contentType,
+      }),
+    );
+  };
+  expect(await resetAfter(store, takeAway)).toEqual([]);
+});
+
+test("items: the keys put are deleted in one request, whichever command put them", async () => {
   const item = (lockId: string) => ({ lockId: { S: lockId } });
   const writes = async () => {
     await store.dynamodb.send(new PutItemCommand({ TableName: "distributed-locks", Item: item("a") }));
     await store.dynamodb.send(
       new BatchWriteItemCommand({
-        RequestItems: { "distributed-locks": [{ PutRequest: { Item: item("b") } }] },
+        RequestItems: {
+          "distributed-locks": [{ PutRequest: { Item: item("b") } }, { DeleteRequest: { Key: item("d") } }],
+        },
       }),
     );
     await store.dynamodb.send(
       new TransactWriteItemsCommand({
-        TransactItems: [{ Delete: { TableName: "distributed-locks", Key: item("c") } }],
+        TransactItems: [
+          { Update: { TableName: "distributed-locks", Key: item("c"), UpdateExpression: "SET n = :n" } },
+          { Delete: { TableName: "distributed-locks", Key: item("e") } },
+        ],
       }),
     );
   };

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { type AttributeValue, BatchWriteItemCommand } from "@aws-sdk/client-dynamodb";
 import { DeleteObjectCommand, DeleteObjectsCommand } from "@aws-sdk/client-s3";
 import { PurgeQueueCommand } from "@aws-sdk/client-sqs";
@@ -43,24 +42,25 @@ const noWrites = (): Writes => ({
 
 /** Commands that change nothing, by name; ReceiveMessage is not one (it puts messages in flight). */
 const READ = /^(Get|Head|List|Describe|Query|Scan|BatchGet|TransactGet|Select)/;
-/** SQS commands on the messages of one queue (QueueUrl). */
-const MESSAGE_COMMANDS = new Set([
+/** SQS commands that can leave messages in a queue, which prepare left empty. */
+const ADDING = new Set([
   "SendMessage",
   "SendMessageBatch",
   "ReceiveMessage",
-  "DeleteMessage",
-  "DeleteMessageBatch",
   "ChangeMessageVisibility",
   "ChangeMessageVisibilityBatch",
-  "PurgeQueue",
 ]);
+/** SQS commands that only take messages away: a queue they touch needs no reset for them. */
+const TAKING = new Set(["DeleteMessage", "DeleteMessageBatch", "PurgeQueue"]);
 
 /**
- * Records what a store set's clients write, so that a reset touches only that: the queues sent to or
- * received from (with a queue's dead-letter queue, where redrive moves messages), the objects and
- * items written, by key. Writes it cannot scope mean a reset of everything of the account: any write
- * that can run a Lambda function (which may write anywhere), and any command it does not know.
- * Clients it is not given go unseen (see trackAwsClient).
+ * Records what a store set's clients write that can leave a resource unlike prepare left it, so that
+ * a reset touches only that: the queues sent to or received from (with a queue's dead-letter queue,
+ * where redrive moves messages), the objects and items written, by key. Deletes of messages, items
+ * and objects that are not samples are not recorded: prepare left none. So a reset's own requests
+ * record nothing (it deletes, and puts samples back as they were). Writes it cannot scope mean a
+ * reset of everything of the account: any write that can run a Lambda function (which may write
+ * anywhere), and any command it does not know. Clients it is not given go unseen (see trackAwsClient).
  */
 class WriteTracker {
   private writes = noWrites();
@@ -82,12 +82,8 @@ class WriteTracker {
     );
   }
 
-  /** Set while the tracker's own reset runs: its requests are not a test's writes. */
-  private readonly resetting = new AsyncLocalStorage<true>();
-
   readonly middleware: Middleware = (next, context) => (args) => {
-    if (!this.resetting.getStore())
-      this.record(context.clientName, (context.commandName ?? "").replace(/Command$/, ""), args.input);
+    this.record(context.clientName, (context.commandName ?? "").replace(/Command$/, ""), args.input);
     return next(args);
   };
 
@@ -101,15 +97,11 @@ class WriteTracker {
     if (READ.test(command)) return;
     switch (client) {
       case "SQSClient":
-        if (!MESSAGE_COMMANDS.has(command)) return this.markEverything();
+        if (TAKING.has(command)) return;
+        if (!ADDING.has(command)) return this.markEverything();
         return this.markQueue(this.queueOf(input.QueueUrl), command === "ReceiveMessage");
       case "S3Client":
-        return this.markObjects(
-          input.Bucket,
-          command === "DeleteObjects"
-            ? input.Delete?.Objects?.map((o: { Key?: string }) => o.Key)
-            : input.Key && [input.Key],
-        );
+        return this.markObjects(command, input);
       case "DynamoDBClient":
         return this.markItems(command, input);
       case "SNSClient":
@@ -145,41 +137,56 @@ class WriteTracker {
     if (received && deadLetterQueue) this.markQueue(deadLetterQueue, false);
   }
 
-  private markObjects(bucketName: unknown, keys: (string | undefined)[] | undefined): void {
-    const bucket = Object.keys(this.store.resources.buckets).find(
-      (name) => this.store.resources.buckets[name] === bucketName,
-    );
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private markObjects(command: string, input: any): void {
+    const { buckets } = this.store.resources;
+    const bucket = Object.keys(buckets).find((name) => buckets[name] === input.Bucket);
     if (!bucket) {
-      if (bucketName === undefined) this.markEverything();
-      return;
+      if (input.Bucket === undefined) this.markEverything();
+      return; // a bucket the spec does not have: not part of the state after prepare
     }
+    const samples = this.spec.buckets.find((b) => b.name === bucket)?.objects ?? [];
+    const sample = (key: unknown) => samples.find((o) => o.key === key);
+    let keys: unknown[] | undefined = input.Key === undefined ? undefined : [input.Key];
+    if (command === "DeleteObjects") keys = input.Delete?.Objects?.map((o: { Key?: string }) => o.Key);
+    // Deleting what is no sample, or putting a sample back as it was, leaves the bucket as prepared.
+    if (command === "DeleteObject" || command === "DeleteObjects") keys = keys?.filter(sample);
+    const restored = sample(input.Key);
+    if (
+      command === "PutObject" &&
+      restored?.body === input.Body &&
+      restored?.contentType === input.ContentType
+    )
+      return;
     const written = this.writes.objects.get(bucket) ?? new Set<string>();
-    if (written === "all" || !keys || keys.some((k) => k === undefined)) {
+    if (written === "all" || !keys || keys.some((k) => typeof k !== "string")) {
       this.writes.objects.set(bucket, "all");
       return;
     }
-    for (const key of keys) written.add(key!);
+    if (keys.length === 0) return;
+    for (const key of keys as string[]) written.add(key);
     this.writes.objects.set(bucket, written);
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private markItems(command: string, input: any): void {
     switch (command) {
+      // Deletes are not recorded: prepare left every table empty.
+      case "DeleteItem":
+        return;
       case "PutItem":
         return this.markItem(input.TableName, input.Item);
       case "UpdateItem":
-      case "DeleteItem":
         return this.markItem(input.TableName, input.Key);
       case "BatchWriteItem":
         for (const [table, requests] of Object.entries(input.RequestItems ?? {}))
           // eslint-disable-next-line @typescript-eslint/no-explicit-any
-          for (const r of requests as any[]) this.markItem(table, r.PutRequest?.Item ?? r.DeleteRequest?.Key);
+          for (const r of requests as any[]) if (r.PutRequest) this.markItem(table, r.PutRequest.Item);
         return;
       case "TransactWriteItems":
-        for (const { Put, Update, Delete } of input.TransactItems ?? []) {
+        for (const { Put, Update } of input.TransactItems ?? []) {
           if (Put) this.markItem(Put.TableName, Put.Item);
           if (Update) this.markItem(Update.TableName, Update.Key);
-          if (Delete) this.markItem(Delete.TableName, Delete.Key);
         }
         return;
       default:
@@ -204,13 +211,9 @@ class WriteTracker {
 
   /** Back to the state after prepare, touching only what was written: one request per queue,
    * bucket and table written (and per sample object written), in parallel; none when nothing was. */
-  reset(): Promise<void> {
+  async reset(): Promise<void> {
     const writes = this.writes;
     this.writes = noWrites();
-    return this.resetting.run(true, () => this.resetWritten(writes));
-  }
-
-  private async resetWritten(writes: Writes): Promise<void> {
     if (writes.everything || this.functionsMayRun || this.wiringChanged) return this.resetEverything();
     const { sqs, resources } = this.store;
     await Promise.all([

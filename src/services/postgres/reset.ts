@@ -1,19 +1,13 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { type Client, Pool } from "pg";
-import { packageRoot } from "../../paths";
+import { RESET_SQL } from "./reset-sql";
 
-/**
- * The SQL that reset.sql's comments describe: write tracking and campaign_testenv.reset(). It is
- * installed into the template, so a container started from other SQL must not be reused.
- */
-const TRACKING_SQL = readFileSync(path.join(packageRoot, "src/services/postgres/reset.sql"), "utf8");
-export const TRACKING_HASH = createHash("sha256").update(TRACKING_SQL).digest("hex");
+/** Names what is installed into the template: a container started with other SQL is not reused. */
+export const TRACKING_HASH = createHash("sha256").update(RESET_SQL).digest("hex");
 
 /** Installs the tracking into the migrated template, before any clone is made of it. */
 export async function installResetTracking(template: Client): Promise<void> {
-  await template.query(TRACKING_SQL);
+  await template.query(RESET_SQL);
 }
 
 const RESET_POOL = Symbol("campaign-testenv reset connection");

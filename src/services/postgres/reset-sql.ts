@@ -1,5 +1,8 @@
--- campaign-testenv's reset, installed into the template database once its migrations ran, so every
--- store set's clone has it. A statement trigger on each table records the table as written;
+// campaign-testenv's PostgreSQL reset, installed into the template database once its migrations ran,
+// so every store set's clone has it (reset.ts installs and calls it). A module rather than a .sql
+// file, so that the build carries it wherever dist/ goes.
+export const RESET_SQL = `
+-- A statement trigger on each table records the table as written;
 -- campaign_testenv.reset() empties only those tables, puts back the rows the migrations left in them,
 -- and rewinds the sequences used since: one call, one round trip.
 CREATE SCHEMA campaign_testenv;
@@ -118,3 +121,4 @@ BEGIN
 END $$;
 CREATE EVENT TRIGGER campaign_testenv_track ON ddl_command_end
   WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO') EXECUTE FUNCTION campaign_testenv.track_created();
+`;

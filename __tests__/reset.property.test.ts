@@ -57,7 +57,7 @@ test("an AWS client the test did not pass to trackAwsClient is not seen, until m
   const untracked = new SQSClient({
     endpoint: aws!.endpoint,
     region: aws!.region,
-    credentials: { accessKeyId: env.worker.awsAccount!, secretAccessKey: aws!.secretAccessKey },
+    credentials: { accessKeyId: env.storeSet.awsAccount, secretAccessKey: aws!.secretAccessKey },
   });
   try {
     const QueueUrl = env.aws.resources.queues["crm-updates"].url;
@@ -94,7 +94,7 @@ test("a reset sends an AWS request only for what was written", async () => {
 });
 
 test("what a Lambda function writes, where no client of the test sees it, is reset too", async () => {
-  if (env.context.aws!.unavailable.lambda) {
+  if (!env.context.aws!.capabilities.lambda.ok) {
     expect(env.aws.resources.functions).toEqual({}); // this flavour runs none, and says why
     return;
   }

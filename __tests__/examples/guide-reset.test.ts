@@ -25,7 +25,7 @@ test("what the code's own tracked client sends is reset; markAwsAccountWritten r
   // #region reset-aws
   // The code under test makes its own SQS client from the store set's settings: track it.
   const { endpoint, region, secretAccessKey } = env.context.aws!;
-  const credentials = { accessKeyId: env.worker.awsAccount!, secretAccessKey };
+  const credentials = { accessKeyId: env.storeSet.awsAccount, secretAccessKey };
   const sqs = trackAwsClient(env.aws, new SQSClient({ endpoint, region, credentials }));
   // #endregion reset-aws
   await sqs.send(new SendMessageCommand({ QueueUrl: QueueUrl(), MessageBody: "sent by the code" }));

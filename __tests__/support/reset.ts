@@ -209,14 +209,14 @@ export function ownClients(env: TestEnvironment): OwnClients {
   const { postgres, mongo, aws } = env.context;
   const { host, port, user, password } = postgres!;
   return {
-    pg: new Pool({ host, port, user, password, database: env.worker.postgresDatabase, max: 2 }),
+    pg: new Pool({ host, port, user, password, database: env.storeSet.postgresDatabase, max: 2 }),
     mongo: new MongoClient(mongo!.uri),
     sqs: trackAwsClient(
       env.aws,
       new SQSClient({
         endpoint: aws!.endpoint,
         region: aws!.region,
-        credentials: { accessKeyId: env.worker.awsAccount!, secretAccessKey: aws!.secretAccessKey },
+        credentials: { accessKeyId: env.storeSet.awsAccount, secretAccessKey: aws!.secretAccessKey },
       }),
     ),
   };

@@ -97,35 +97,26 @@ async function dumpRedis(env: TestEnvironment): Promise<NonNullable<Dump["redis"
   return Object.fromEntries(keys.map((key, i) => [key, values[i]?.toString("base64") ?? ""]));
 }
 
-/** Messages in a queue: visible, in flight and delayed. */
-async function messages(env: TestEnvironment, queue: string): Promise<number> {
+/** A queue's messages: visible, in flight and delayed. */
+async function queueCounts(env: TestEnvironment, url: string): Promise<number[]> {
   const { Attributes = {} } = await env.aws.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: env.aws.resources.queues[queue].url, AttributeNames: ["All"] }),
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }),
   );
   const { ApproximateNumberOfMessages: visible, ApproximateNumberOfMessagesNotVisible: inFlight } =
     Attributes;
-  return Number(visible) + Number(inFlight) + Number(Attributes.ApproximateNumberOfMessagesDelayed);
+  return [visible, inFlight, Attributes.ApproximateNumberOfMessagesDelayed].map(Number);
 }
 
+const messages = async (env: TestEnvironment, queue: string) =>
+  (await queueCounts(env, env.aws.resources.queues[queue].url)).reduce((a, b) => a + b);
+
 async function dumpAws(env: TestEnvironment): Promise<NonNullable<Dump["aws"]>> {
-  const { sqs, s3, dynamodb, resources } = env.aws;
+  const { s3, dynamodb, resources } = env.aws;
   const [queues, buckets, tables] = await Promise.all([
     Promise.all(
-      Object.entries(resources.queues).map(async ([name, { url }]) => {
-        const { Attributes = {} } = await sqs.send(
-          new GetQueueAttributesCommand({
-            QueueUrl: url,
-            AttributeNames: [
-              "ApproximateNumberOfMessages",
-              "ApproximateNumberOfMessagesNotVisible",
-              "ApproximateNumberOfMessagesDelayed",
-            ],
-          }),
-        );
-        const { ApproximateNumberOfMessages: visible, ApproximateNumberOfMessagesNotVisible: inFlight } =
-          Attributes;
-        return [name, `${visible}/${inFlight}/${Attributes.ApproximateNumberOfMessagesDelayed}`] as const;
-      }),
+      Object.entries(resources.queues).map(
+        async ([name, { url }]) => [name, (await queueCounts(env, url)).join("/")] as const,
+      ),
     ),
     Promise.all(
       Object.entries(resources.buckets).map(async ([name, bucket]) => {

@@ -307,7 +307,10 @@ function trackClient(tracker: WriteTracker, client: AwsSdkClient): void {
 
 function trackerOf(store: Store): WriteTracker {
   const tracker = (store as Tracked)[TRACKER];
-  if (!tracker) throw new Error("campaign-testenv: this AWS store is not a store set's (env.aws)");
+  if (!tracker)
+    throw new Error(
+      "campaign-testenv: trackAwsClient and markAwsAccountWritten take env.aws, a test environment's AWS store; pass that.",
+    );
   return tracker;
 }
 
@@ -318,7 +321,10 @@ export const resetAwsWrites = (store: Store): Promise<void> => trackerOf(store).
  * Has `client` (any AWS SDK v3 client, such as one the code under test builds for itself) record its
  * writes in the store set's tracker, so cleanTestData resets what it writes too. Returns the client.
  */
-export function trackAwsClient<C>(store: Store, client: C): C {
+export function trackAwsClient<C extends { middlewareStack: { add(...args: never[]): void } }>(
+  store: Store,
+  client: C,
+): C {
   trackClient(trackerOf(store), client as unknown as AwsSdkClient);
   return client;
 }

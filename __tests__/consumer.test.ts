@@ -8,6 +8,7 @@ import {
   createConsumerProject,
   ENTRY_POINT_FILES,
   ENTRY_POINTS,
+  JEST_TOOLS,
   npx,
   ok,
   run as runIn,
@@ -91,14 +92,7 @@ export async function describeStoreSet(): Promise<string> {
 
 beforeAll(() => {
   // @types/dockerode: one example lists containers with dockerode, as a consumer's test might.
-  project = createConsumerProject(files, [
-    "jest",
-    "ts-jest",
-    "typescript",
-    "@types/jest",
-    "@types/node",
-    "@types/dockerode",
-  ]);
+  project = createConsumerProject(files, [...JEST_TOOLS, "@types/dockerode"]);
 }, 300_000);
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 

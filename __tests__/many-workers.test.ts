@@ -5,7 +5,7 @@
 // may have held one at the same time.
 import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import { createConsumerProject, npx, run } from "./support/consumer";
+import { createConsumerProject, JEST_TOOLS, npx, run } from "./support/consumer";
 
 /** More than the largest run's workers, so that each run really starts that many. */
 const FILES = 72;
@@ -76,11 +76,7 @@ const files: Record<string, string> = {
 let project: string;
 beforeAll(() => {
   project = createConsumerProject(files, [
-    "jest",
-    "ts-jest",
-    "typescript",
-    "@types/jest",
-    "@types/node",
+    ...JEST_TOOLS,
     "vitest",
     "@aws-sdk/client-s3",
     "@aws-sdk/client-sqs",

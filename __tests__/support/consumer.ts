@@ -121,13 +121,16 @@ function packageSpec(source: PackageSource, project: string): string {
   return `file:./${readdirSync(project).find((f) => f.endsWith(".tgz"))!}`;
 }
 
+/** What a TypeScript consumer running Jest installs beside the package. */
+export const JEST_TOOLS = ["jest", "ts-jest", "typescript", "@types/jest", "@types/node"];
+
 /**
  * A new project in the temp folder with the package (from `source`), a runner (Jest by default) and
  * `files` in it.
  */
 export function createConsumerProject(
   files: Record<string, string>,
-  tools = ["jest", "ts-jest", "typescript", "@types/jest", "@types/node"],
+  tools = JEST_TOOLS,
   source: PackageSource = "tarball",
 ): string {
   const project = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-consumer-"));

@@ -61,7 +61,7 @@ test("an image that does not exist names the service, the image and the fix; the
     image: "campaign-testenv/no-such-image:1",
     step: "starting the container",
   });
-  await expect(failure).rejects.toThrow(/neither present nor pullable.*npm run images:build/);
+  await expect(failure).rejects.toThrow(/neither present nor pullable.*TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX/);
   expect(await containersOf(failure)).toEqual([]); // postgres had started: it was removed
 });
 

@@ -86,37 +86,55 @@ export async function startOrReuse(
   run: ServiceRun,
   options: ResolvedOptions,
 ): Promise<ServiceContext> {
-  const entry = service(name);
   const hash = createHash("sha256").update(reuseInputs(name, options)).digest("hex").slice(0, 16);
+  // Found running, it is taken without a lock: reusing never changes anything another run could race.
+  const found = await reusable(name, hash, run);
+  if (found) return found;
   // Waiting may last as long as another run's start of the same service.
   const release = await run.step("waiting for another run starting it", () =>
     lock(name, options.startupTimeoutMs + 30_000),
   );
   try {
-    const engine = await docker();
-    const kept = await reusedContainers(name);
-    // The same inputs and running is all it takes: the label says the first, the engine the second.
-    const match = kept.find((c) => c.Labels[LABELS.reuse] === hash && c.State === "running");
-    const context = match && readContextOf(match.Id);
-    if (match && context) {
-      run.reused = true;
-      run.containerId = match.Id;
-      const now = new Date();
-      utimesSync(contextFile(match.Id), now, now); // most recently used: kept longest
-      return context;
-    }
-    // Stopped, or its credentials lost: it cannot serve this run.
-    for (const stale of kept.filter((c) => c.Labels[LABELS.reuse] === hash)) await remove(engine, stale.Id);
-
-    run.labels[LABELS.reuse] = hash;
-    const started = await entry.start(run);
-    writeFileSync(contextFile(run.containerId!), JSON.stringify(started), { mode: 0o600 });
-    // Superseded input sets (older migrations...): their containers go, but the newest REUSE_KEEP.
-    for (const old of (await reusedContainers(name)).slice(REUSE_KEEP)) await remove(engine, old.Id);
-    return started;
+    // That other run may have just started it.
+    return (await reusable(name, hash, run)) ?? (await startLabelled(name, hash, run));
   } finally {
     await release();
   }
+}
+
+/**
+ * The context of the running container with these inputs, if there is one whose credentials are kept.
+ * The same inputs and running is all it takes: the label says the first, the engine the second.
+ */
+async function reusable(
+  name: ServiceName,
+  hash: string,
+  run: ServiceRun,
+): Promise<ServiceContext | undefined> {
+  const match = (await reusedContainers(name)).find(
+    (c) => c.Labels[LABELS.reuse] === hash && c.State === "running",
+  );
+  const context = match && readContextOf(match.Id);
+  if (!match || !context) return undefined;
+  run.reused = true;
+  run.containerId = match.Id;
+  const now = new Date();
+  utimesSync(contextFile(match.Id), now, now); // most recently used: kept longest
+  return context;
+}
+
+/** Starts the service afresh, labelled with its inputs' hash; removes what no longer serves. */
+async function startLabelled(name: ServiceName, hash: string, run: ServiceRun): Promise<ServiceContext> {
+  const engine = await docker();
+  // Stopped, or its credentials lost: it cannot serve this run.
+  for (const stale of (await reusedContainers(name)).filter((c) => c.Labels[LABELS.reuse] === hash))
+    await remove(engine, stale.Id);
+  run.labels[LABELS.reuse] = hash;
+  const started = await service(name).start(run);
+  writeFileSync(contextFile(run.containerId!), JSON.stringify(started), { mode: 0o600 });
+  // Superseded input sets (older migrations...): their containers go, but the newest REUSE_KEEP.
+  for (const old of (await reusedContainers(name)).slice(REUSE_KEEP)) await remove(engine, old.Id);
+  return started;
 }
 
 /** Removes the context files whose container the engine no longer has (after prune, or a removal by hand). */

@@ -50,7 +50,7 @@ async function placed(campaignId: string, contactId: string, now?: Date): Promis
   return result.call;
 }
 
-/** Receives at least `expected` messages from one of this worker's queues (cleanTestData empties them). */
+/** Receives at least `expected` messages from one of this store set's queues (cleanTestData empties them). */
 async function drain(queue: string, expected: number): Promise<Message[]> {
   const url = env.aws.resources.queues[queue].url;
   const messages: Message[] = [];

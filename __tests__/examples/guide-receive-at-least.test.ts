@@ -4,7 +4,7 @@
 import { type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { type TestEnvironment, waitFor } from "campaign-testenv";
 
-/** At least `count` messages from one of this worker's queues, by its name in aws-resources.json. */
+/** At least `count` messages from one of this store set's queues, by its name in aws-resources.json. */
 export async function receiveAtLeast(env: TestEnvironment, queue: string, count: number) {
   const messages: Message[] = [];
   await waitFor(

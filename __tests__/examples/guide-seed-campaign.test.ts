@@ -20,7 +20,7 @@ test("a campaign with one free slot refuses the second call", async () => {
     campaign: { max_concurrent_calls: 1 },
     contacts: [{ first_name: "Ann" }, { time_zone: "Asia/Tokyo" }],
   });
-  const stores = callStores(env); // this worker's clients, queue URL, topic ARNs and bucket
+  const stores = callStores(env); // this store set's clients, queue URL, topic ARNs and bucket
   const first = await startCall(stores, campaign.id, contacts[0].id);
   const second = await startCall(stores, campaign.id, contacts[1].id);
   expect(first.ok).toBe(true);

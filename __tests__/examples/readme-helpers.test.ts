@@ -1,4 +1,4 @@
-// README, "Helpers": the imports, then the statements, run in order against this worker's stores,
+// README, "Helpers": the imports, then the statements, run in order against this test file's store set,
 // with a check after each of what its comment promises.
 // #region helpers
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";

@@ -316,6 +316,20 @@ describe("helpers", () => {
     ]);
   });
 
+  test("a context passed explicitly needs no CAMPAIGN_TESTENV_CONTEXT, the runner's warm pool included", async () => {
+    const saved = process.env.CAMPAIGN_TESTENV_CONTEXT;
+    delete process.env.CAMPAIGN_TESTENV_CONTEXT;
+    try {
+      expect(env.context.pooled).toBe(true);
+      const other = await setupTestEnvironment({ context: env.context, services: ["redis"] });
+      expect(await other.redis.ping()).toBe("PONG");
+      expect(other.storeSet.id).not.toBe(env.storeSet.id);
+      await other.close();
+    } finally {
+      process.env.CAMPAIGN_TESTENV_CONTEXT = saved;
+    }
+  });
+
   test("asking for a service that is not started fails with the fix", async () => {
     const redisOnly = {
       ...env.context,

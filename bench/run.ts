@@ -327,6 +327,7 @@ interface LoadRun {
 async function loadRun(flavour: AwsFlavour, startsPerSecond: number): Promise<LoadRun> {
   const file = path.join(packageRoot, "reports", "concurrency.json");
   rmSync(file, { force: true });
+  let output = "";
   const passed = await run(
     process.execPath,
     [require.resolve("jest/bin/jest"), "__tests__/concurrency.test.ts", "--selectProjects", "integration"],
@@ -341,8 +342,14 @@ async function loadRun(flavour: AwsFlavour, startsPerSecond: number): Promise<Lo
     },
   ).then(
     () => true,
-    () => false,
+    (error: { stdout?: string; stderr?: string }) => {
+      output = `${error.stdout ?? ""}${error.stderr ?? ""}`;
+      return false;
+    },
   );
+  // A run that failed before its report (the environment did not start...) says why, rather than ENOENT.
+  if (!existsSync(file))
+    throw new Error(`the 1000-call suite wrote no report; its output ends:\n${output.slice(-3000)}`);
   const report = JSON.parse(readFileSync(file, "utf8")) as LoadReport;
   const [slowestStep, slowest] = Object.entries(report.steps).sort(([, a], [, b]) => b.p99 - a.p99)[0];
   return { startsPerSecond, passed, slowestStep, slowestStepP99: slowest.p99, total: report.total };

@@ -15,6 +15,7 @@ import {
   resetAwsResources,
 } from "../src/services/aws/resources";
 import { loadMigrations, migrate } from "../src/services/postgres/migrations";
+import { installResetTracking } from "../src/services/postgres/reset";
 import { createCollections, loadCollectionsSpec } from "../src/services/mongo";
 import { run, sleep } from "./lib";
 
@@ -205,6 +206,19 @@ export async function composeContext(options: ResolvedOptions, up: ComposeRun): 
       await admin.query("CREATE DATABASE campaign_tpl TEMPLATE campaign");
     } finally {
       await admin.end();
+    }
+    // The suite's cleanTestData calls the reset the package installs into its template.
+    const template = new Client({
+      ...postgres,
+      user: "campaign",
+      password: PASSWORD,
+      database: "campaign_tpl",
+    });
+    await template.connect();
+    try {
+      await installResetTracking(template);
+    } finally {
+      await template.end();
     }
     const url = `postgres://campaign:${PASSWORD}@${postgres.host}:${postgres.port}/campaign`;
     context.postgres = {

@@ -1,8 +1,14 @@
+import { ListFunctionsCommand } from "@aws-sdk/client-lambda";
+import { ListBucketsCommand } from "@aws-sdk/client-s3";
+import { ListSecretsCommand } from "@aws-sdk/client-secrets-manager";
+import { ListTopicsCommand } from "@aws-sdk/client-sns";
+import { ListQueuesCommand } from "@aws-sdk/client-sqs";
 import { LocalstackContainer } from "@testcontainers/localstack";
 import { getContainerRuntimeClient } from "testcontainers";
 import { LABELS } from "../../docker";
 import type { Flavour } from "../../service";
 import { type AwsCapabilities, type AwsStarted, capabilitiesOf } from "./capabilities";
+import { awsClients, destroyAwsClients } from "./resources";
 
 /**
  * A LocalStack ready hook (Python files in ready.d run inside LocalStack). Its ~900k start-up objects
@@ -95,6 +101,33 @@ export const localstack: Flavour<AwsStarted> = {
       .withEnvironment(settings.environment);
     if (settings.socket) container.withBindMounts([{ source: settings.socket, target: SOCKET_IN_CONTAINER }]);
     const started = await run.startContainer(container);
-    return { endpoint: started.getConnectionUri(), capabilities };
+    const endpoint = started.getConnectionUri();
+    await run.step("attaching each service with one request", () => attachServices(endpoint, capabilities));
+    return { endpoint, capabilities };
   },
 };
+
+/**
+ * One request to each service, one after another, before any burst of requests. LocalStack 4.14
+ * attaches a service's request handlers on its first request, marking it attached before it adds
+ * them (localstack-core's ServiceLoader): a second request arriving meanwhile got "501 no handler for
+ * operation 'CreateBucket' on service 's3'" when the resources were created in parallel. DynamoDB is
+ * left to its first CreateTable (one per account, and it starts a JVM): nothing races it.
+ */
+async function attachServices(endpoint: string, capabilities: AwsCapabilities): Promise<void> {
+  const clients = awsClients({
+    endpoint,
+    region: "us-east-1",
+    accessKeyId: "000000000000",
+    secretAccessKey: "x",
+  });
+  try {
+    await clients.s3.send(new ListBucketsCommand({}));
+    await clients.sqs.send(new ListQueuesCommand({}));
+    await clients.sns.send(new ListTopicsCommand({}));
+    await clients.secrets.send(new ListSecretsCommand({}));
+    if (capabilities.lambda.ok) await clients.lambda.send(new ListFunctionsCommand({}));
+  } finally {
+    destroyAwsClients(clients);
+  }
+}

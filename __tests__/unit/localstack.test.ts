@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { lacksOf } from "../../src/service";
 import { capabilitiesOf } from "../../src/services/aws/capabilities";
-import { localstackSettings } from "../../src/services/aws/localstack";
+import { localstackSettings, socketLack } from "../../src/services/aws/localstack";
 
 const SOCKET = "/var/run/docker.sock";
 const everything = capabilitiesOf({});
@@ -61,10 +61,25 @@ describe("localstackSettings: the official localstack/localstack:4.14.0 (it decl
     });
   });
 
-  test("a remote engine: the socket path is the engine host's own, as Testcontainers gives its reaper", () => {
+  test("an engine in a VM: the socket path is the engine host's own, as Testcontainers gives its reaper", () => {
     // Docker Desktop, Colima and Podman give another path than the client's DOCKER_HOST; the bind takes it as given.
     const colima = "/Users/me/.colima/default/docker.sock";
+    expect(socketLack(true, undefined)).toBeUndefined();
     expect(localstackSettings(everything, "run42", colima, "").socket).toBe(colima);
+  });
+
+  test("a remote engine (tcp or ssh DOCKER_HOST): Lambda off with the fix in its reason, no socket bound", () => {
+    const lack = socketLack(false, undefined);
+    expect(lack).toMatch(/reached over the network.*set TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE/);
+    const settings = localstackSettings(capabilitiesOf({}, { lambda: lack }), "run42", SOCKET, "");
+    expect(settings.socket).toBeUndefined();
+    expect(settings.environment.SERVICES).toBe("s3,sqs,sns,secretsmanager");
+    expect(settings.environment).not.toHaveProperty("LAMBDA_DOCKER_FLAGS");
+    expect(settings.environment.STRICT_SERVICE_LOADING).toBe("0"); // DynamoDB needs no socket
+  });
+
+  test("a remote engine whose socket path is named by TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE keeps Lambda", () => {
+    expect(socketLack(false, "/var/run/docker.sock")).toBeUndefined();
   });
 
   test("LOCALSTACK_AUTH_TOKEN is passed through when set, and only then", () => {

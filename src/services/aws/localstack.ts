@@ -79,6 +79,20 @@ export function localstackSettings(
 }
 
 /**
+ * Why LocalStack cannot run functions on this engine, if it cannot: its Docker executor needs the
+ * engine's socket bound in, and an engine reached over the network (a tcp or ssh DOCKER_HOST) has no
+ * socket path known here, unless TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE names it on the engine's host.
+ */
+export function socketLack(reachedThroughSocket: boolean, override: string | undefined): string | undefined {
+  if (reachedThroughSocket || override) return undefined;
+  return (
+    "the Docker engine is reached over the network, and LocalStack runs functions through the engine's " +
+    "socket, whose path on the engine's host is not known here; set TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE " +
+    "to it (often /var/run/docker.sock), or use awsFlavour ministack"
+  );
+}
+
+/**
  * Reuse mode: LocalStack outlives the run, and its warm function containers must too; the module's
  * setup would label them with this run's reaper session, and the reaper would remove them.
  */
@@ -90,11 +104,17 @@ class ReusedLocalstack extends LocalstackContainer {
 export const localstack: Flavour<AwsStarted> = {
   image: "localstack/localstack:4.14.0",
   async start(run) {
-    const capabilities = capabilitiesOf(await run.declaredLacks());
+    const { info, container: engine } = await getContainerRuntimeClient();
+    const lack = socketLack(
+      // docker-modem keeps the unix socket or named pipe it dials; its types leave the field out.
+      (engine.dockerode.modem as { socketPath?: unknown }).socketPath !== undefined,
+      process.env.TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE,
+    );
+    const capabilities = capabilitiesOf(await run.declaredLacks(), lack ? { lambda: lack } : {});
     // The engine's socket as its host sees it: what Testcontainers binds into its reaper (it honours
-    // TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE and is right on Docker Desktop, Colima, Podman, remote
-    // engines). Where it is wrong, the first function fails with LocalStack's reason (see index.ts).
-    const socket = (await getContainerRuntimeClient()).info.containerRuntime.remoteSocketPath;
+    // TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE and is right on Docker Desktop, Colima and Podman). Where
+    // it is still wrong, the first function fails with LocalStack's reason (see index.ts).
+    const socket = info.containerRuntime.remoteSocketPath;
     const settings = localstackSettings(capabilities, run.runId, socket);
     const container = new (run.settings.reuse ? ReusedLocalstack : LocalstackContainer)(run.image)
       .withCopyContentToContainer([GC_FREEZE_HOOK])

@@ -2,9 +2,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import Redis from "ioredis";
 import { Client } from "pg";
 import { type StartedEnvironment, startEnvironment } from "../src";
-import { removeContainers } from "../src/docker";
+import { docker, removeContainers } from "../src/docker";
 
 const started: StartedEnvironment[] = [];
 const start = async (migrationsDir: string) => {
@@ -48,4 +49,41 @@ test("a second start reuses the running services; a changed migration rebuilds P
   const { rows } = await client.query("SELECT name FROM schema_migrations ORDER BY name");
   await client.end();
   expect(rows.map((r) => r.name)).toEqual(["001_a.sql", "002_b.sql"]);
+});
+
+/** A migrations folder of its own, with one table. */
+const migrations = () => {
+  const dir = mkdtempSync(path.join(scratch, "migrations-"));
+  writeFileSync(path.join(dir, "001_a.sql"), "CREATE TABLE a (id int);");
+  return dir;
+};
+
+test("a run with another reuse folder neither takes nor removes this folder's containers", async () => {
+  const migrationsDir = migrations();
+  const mine = await start(migrationsDir);
+  process.env.XDG_CACHE_HOME = path.join(scratch, "another-users-cache");
+  try {
+    const theirs = await start(migrationsDir);
+    expect(theirs.redis!.port).not.toBe(mine.redis!.port);
+    for (let i = 0; i < 3; i++) await start(migrations()); // past REUSE_KEEP
+  } finally {
+    process.env.XDG_CACHE_HOME = path.join(scratch, "cache");
+  }
+  const again = await start(migrationsDir);
+  expect(again.postgres).toEqual(mine.postgres);
+  expect(again.redis).toEqual(mine.redis);
+});
+
+test("a container restarted by hand (on new ports) is started afresh, not handed out with its old ports", async () => {
+  const migrationsDir = migrations();
+  const before = await start(migrationsDir);
+  const engine = await docker();
+  await engine.getContainer(before.containers!.redis!).restart({ t: 0 });
+  const after = await start(migrationsDir);
+  expect(after.containers!.redis).not.toBe(before.containers!.redis);
+  expect(after.postgres).toEqual(before.postgres); // untouched: reused
+  const redis = new Redis(after.redis!.url, { lazyConnect: true });
+  await redis.connect();
+  expect(await redis.ping()).toBe("PONG");
+  redis.disconnect();
 });

@@ -13,6 +13,8 @@ export const LABELS = {
   service: "campaign-testenv.service",
   /** Reuse mode: the hash of everything the container was started from. */
   reuse: "campaign-testenv.reuse",
+  /** Reuse mode: which folder of credentials (and store-set claims) the container belongs to. */
+  reuseScope: "campaign-testenv.reuse-scope",
 };
 
 /**

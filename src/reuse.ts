@@ -2,7 +2,9 @@
 // carries the hash of everything it was started from (label campaign-testenv.reuse), so the engine
 // itself says which running container matches: no record to drift from it after a `docker rm`, an
 // engine reset, or with another DOCKER_HOST. Only the credentials, which a label must not hold, stay in
-// a file of their own (mode 0600), named by the container's id.
+// a file of their own (mode 0600), named by the container's id. Those files, the lock and the store-set
+// claims are one user's (one cache folder's): a label scopes each container to its folder, so a run
+// with another folder (another user, a CI job with its own HOME) never takes or removes it.
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -34,11 +36,23 @@ export function reuseInputs(name: ServiceName, options: ResolvedOptions): string
   return [version, fingerprint(name), ...peers.map(fingerprint)].join("\n");
 }
 
+/** The label value naming this process's reuse folder. */
+const reuseScope = () => createHash("sha256").update(reuseDir()).digest("hex").slice(0, 16);
+
 const contextFile = (containerId: string) => path.join(reuseDir(), `${containerId}.json`);
 
-const readContextOf = (containerId: string): ServiceContext | undefined => {
+/** What the file keeps: the context, and the host ports it was published on (a restart changes them). */
+interface Kept {
+  ports: number[];
+  context: ServiceContext;
+}
+
+const publishedPorts = (c: Pick<Dockerode.ContainerInfo, "Ports">) =>
+  [...new Set(c.Ports.map((p) => p.PublicPort).filter(Boolean))].sort((a, b) => a - b);
+
+const readKept = (containerId: string): Kept | undefined => {
   try {
-    return JSON.parse(readFileSync(contextFile(containerId), "utf8")) as ServiceContext;
+    return JSON.parse(readFileSync(contextFile(containerId), "utf8")) as Kept;
   } catch {
     return undefined;
   }
@@ -48,9 +62,9 @@ const readContextOf = (containerId: string): ServiceContext | undefined => {
 const lastUsed = (c: Dockerode.ContainerInfo) =>
   statSync(contextFile(c.Id), { throwIfNoEntry: false })?.mtimeMs ?? c.Created * 1000;
 
-/** The reuse-mode containers on the engine, of one service or all, most recently used first. */
+/** This folder's reuse-mode containers on the engine, of one service or all, most recently used first. */
 export async function reusedContainers(name?: ServiceName): Promise<Dockerode.ContainerInfo[]> {
-  const label = [LABELS.reuse, ...(name ? [`${LABELS.service}=${name}`] : [])];
+  const label = [`${LABELS.reuseScope}=${reuseScope()}`, ...(name ? [`${LABELS.service}=${name}`] : [])];
   const found = await (await docker()).listContainers({ all: true, filters: { label } });
   return found.sort((a, b) => lastUsed(b) - lastUsed(a));
 }
@@ -104,7 +118,8 @@ export async function startOrReuse(
 
 /**
  * The context of the running container with these inputs, if there is one whose credentials are kept.
- * The same inputs and running is all it takes: the label says the first, the engine the second.
+ * The same inputs, running, on the same ports is all it takes: the label says the first, the engine's
+ * listing the others (a container restarted by hand got new ports, which its context does not know).
  */
 async function reusable(
   name: ServiceName,
@@ -114,27 +129,34 @@ async function reusable(
   const match = (await reusedContainers(name)).find(
     (c) => c.Labels[LABELS.reuse] === hash && c.State === "running",
   );
-  const context = match && readContextOf(match.Id);
-  if (!match || !context) return undefined;
+  const kept = match && readKept(match.Id);
+  if (!match || !kept || String(kept.ports) !== String(publishedPorts(match))) return undefined;
+  try {
+    const now = new Date();
+    utimesSync(contextFile(match.Id), now, now); // most recently used: kept longest
+  } catch {
+    return undefined; // another run removed it meanwhile, as superseded
+  }
   run.reused = true;
   run.containerId = match.Id;
-  const now = new Date();
-  utimesSync(contextFile(match.Id), now, now); // most recently used: kept longest
-  return context;
+  return kept.context;
 }
 
 /** Starts the service afresh, labelled with its inputs' hash; removes what no longer serves. */
 async function startLabelled(name: ServiceName, hash: string, run: ServiceRun): Promise<ServiceContext> {
   const engine = await docker();
-  // Stopped, or its credentials lost: it cannot serve this run.
+  // Stopped, restarted on other ports, or its credentials lost: it cannot serve this run.
   for (const stale of (await reusedContainers(name)).filter((c) => c.Labels[LABELS.reuse] === hash))
     await remove(engine, stale.Id);
   run.labels[LABELS.reuse] = hash;
-  const started = await service(name).start(run);
-  writeFileSync(contextFile(run.containerId!), JSON.stringify(started), { mode: 0o600 });
+  run.labels[LABELS.reuseScope] = reuseScope();
+  const context = await service(name).start(run);
+  const [listed] = await engine.listContainers({ filters: { id: [run.containerId!] } });
+  const kept: Kept = { ports: publishedPorts(listed ?? { Ports: [] }), context };
+  writeFileSync(contextFile(run.containerId!), JSON.stringify(kept), { mode: 0o600 });
   // Superseded input sets (older migrations...): their containers go, but the newest REUSE_KEEP.
   for (const old of (await reusedContainers(name)).slice(REUSE_KEEP)) await remove(engine, old.Id);
-  return started;
+  return context;
 }
 
 /** Removes the context files whose container the engine no longer has (after prune, or a removal by hand). */

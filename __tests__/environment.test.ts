@@ -10,6 +10,7 @@ import { testData } from "../fixtures/test-data";
 import {
   checkServicesHealth,
   cleanTestData,
+  readContext,
   seedTestData,
   setupTestEnvironment,
   teardownTestEnvironment,
@@ -316,15 +317,23 @@ describe("helpers", () => {
     ]);
   });
 
-  test("a context passed explicitly needs no CAMPAIGN_TESTENV_CONTEXT, the runner's warm pool included", async () => {
+  test("a context passed explicitly needs no CAMPAIGN_TESTENV_CONTEXT, the runner's warm pool included; storeSetId 1 is free", async () => {
     const saved = process.env.CAMPAIGN_TESTENV_CONTEXT;
+    // The pool is filled after the services are ready, so this file may have started before it.
+    const context = await waitFor(() => (readContext(saved).pooled ? readContext(saved) : undefined), {
+      timeoutMs: 60_000,
+      message: "the runner's warm pool",
+    });
     delete process.env.CAMPAIGN_TESTENV_CONTEXT;
     try {
-      expect(env.context.pooled).toBe(true);
-      const other = await setupTestEnvironment({ context: env.context, services: ["redis"] });
+      const other = await setupTestEnvironment({ context, services: ["redis"] });
       expect(await other.redis.ping()).toBe("PONG");
       expect(other.storeSet.id).not.toBe(env.storeSet.id);
       await other.close();
+      // A small id named by a test is free beside the pool's and the files' own (they count down).
+      const named = await setupTestEnvironment({ context, services: ["redis"], storeSetId: 1 });
+      expect(named.storeSet.id).toBe(1);
+      await named.close();
     } finally {
       process.env.CAMPAIGN_TESTENV_CONTEXT = saved;
     }

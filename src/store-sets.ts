@@ -32,8 +32,9 @@ export class StoreSets {
   }
 
   /**
-   * Claims the lowest free id for this process, or exactly `id` (which must be free). Throws a
-   * StoreSetError when every set is in use or `id` is someone else's.
+   * Claims the highest free id for this process, or exactly `id` (which must be free). Handed-out ids
+   * count down from the capacity, so that the small ids people name (`storeSetId: 1`) stay free for
+   * them. Throws a StoreSetError when every set is in use or `id` is someone else's.
    */
   async claim(id?: number): Promise<number> {
     if (id !== undefined && !(Number.isInteger(id) && id >= 1 && id <= this.capacity)) {
@@ -42,7 +43,7 @@ export class StoreSets {
       );
     }
     return this.update((claims) => {
-      const chosen = id ?? this.lowestFree(claims);
+      const chosen = id ?? this.highestFree(claims);
       if (chosen === undefined) {
         throw new StoreSetError(
           `campaign-testenv: all ${this.capacity} store sets are in use (by ${new Set(Object.values(claims)).size} ` +
@@ -73,8 +74,8 @@ export class StoreSets {
     return this.read();
   }
 
-  private lowestFree(claims: Claims): number | undefined {
-    for (let id = 1; id <= this.capacity; id++) if (claims[id] === undefined) return id;
+  private highestFree(claims: Claims): number | undefined {
+    for (let id = this.capacity; id >= 1; id--) if (claims[id] === undefined) return id;
     return undefined;
   }
 

@@ -92,11 +92,11 @@ test("a new service is one module plus one registry line: typed, and it runs", (
   const result = JSON.parse(ran.trim().split("\n").at(-1)!) as Record<string, unknown>;
   expect(result).toEqual({
     namespace: `kv${result.id}`,
-    id: 1,
+    id: 512, // the first id handed out
     before: 2,
     after: 0,
     health: [expect.objectContaining({ service: "kv", healthy: true, detail: "in this process" })],
     image: "mine/kv:2",
-    held: [1],
+    held: [512],
   });
 }, 120_000);

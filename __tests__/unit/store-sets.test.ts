@@ -13,11 +13,19 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const distinct = (ids: number[]) => new Set(ids).size === ids.length;
 
-test("200 claimers at once get 200 different ids, the lowest first", async () => {
+test("200 claimers at once get 200 different ids, the highest first", async () => {
   const sets = new StoreSets(dir);
   const ids = await Promise.all(Array.from({ length: 200 }, () => sets.claim()));
   expect(distinct(ids)).toBe(true);
-  expect([...ids].sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+  expect([...ids].sort((a, b) => b - a)).toEqual(Array.from({ length: 200 }, (_, i) => 512 - i));
+});
+
+test("a warm pool and files that build their own sets leave the small ids people name free", async () => {
+  const pool = new StoreSets(dir);
+  await Promise.all(Array.from({ length: 16 }, () => pool.claim())); // a runner's pool
+  await Promise.all(Array.from({ length: 32 }, () => pool.claim())); // files with no prepared set
+  expect(await pool.claim(1)).toBe(1);
+  expect(await pool.claim(2)).toBe(2);
 });
 
 test("a released id is handed out again; the others stay held", async () => {
@@ -25,7 +33,7 @@ test("a released id is handed out again; the others stay held", async () => {
   const [a, b, c] = [await sets.claim(), await sets.claim(), await sets.claim()];
   await sets.release(b);
   expect(await sets.claim()).toBe(b);
-  expect(Object.keys(sets.held()).map(Number).sort()).toEqual([a, b, c]);
+  expect(Object.keys(sets.held()).map(Number).sort()).toEqual([a, b, c].sort());
 });
 
 test("an explicit id is claimed only when free, and only within the capacity", async () => {
@@ -53,10 +61,10 @@ test("when every set is in use, the claim fails with the limit and the way out",
 
 test("the ids of a process that died are taken back", async () => {
   const gone = spawnSync(process.execPath, ["-e", "process.exit(0)"]).pid!;
-  writeFileSync(path.join(dir, "claims.json"), JSON.stringify({ 1: gone, 2: process.pid }));
-  const sets = new StoreSets(dir);
-  expect(await sets.claim()).toBe(1);
+  writeFileSync(path.join(dir, "claims.json"), JSON.stringify({ 3: gone, 2: process.pid }));
+  const sets = new StoreSets(dir, 3);
   expect(await sets.claim()).toBe(3);
+  expect(await sets.claim()).toBe(1);
 });
 
 test("four processes and this one claiming at once never share an id", async () => {

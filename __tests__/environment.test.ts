@@ -21,6 +21,7 @@ import {
 import { loadCollectionsSpec } from "../src/services/mongo";
 import { loadAwsResourcesSpec } from "../src/services/aws/resources";
 import { packageRoot } from "../src/paths";
+import { service } from "../src/services";
 import { StoreSets } from "../src/store-sets";
 
 let env: TestEnvironment;
@@ -333,7 +334,12 @@ describe("helpers", () => {
       // A small id named by a test is free beside the pool's and the files' own (they count down).
       const named = await setupTestEnvironment({ context, services: ["redis"], storeSetId: 1 });
       expect(named.storeSet.id).toBe(1);
-      await named.close();
+      // Its claim goes back even when closing a client fails; that failure is then reported.
+      const close = jest.spyOn(service("redis"), "close").mockRejectedValueOnce(new Error("close failed"));
+      await expect(named.close()).rejects.toThrow("close failed");
+      close.mockRestore();
+      expect(new StoreSets(context.storeSets).held()[1]).toBeUndefined();
+      await named.redis.quit();
     } finally {
       process.env.CAMPAIGN_TESTENV_CONTEXT = saved;
     }
@@ -364,6 +370,9 @@ describe("helpers", () => {
       // 0.2's names fail with the new one.
       expect(() => (partial as unknown as { worker: unknown }).worker).toThrow(
         "campaign-testenv: env.worker was renamed env.storeSet",
+      );
+      expect(() => (partial.storeSet as unknown as { awsPrefix: unknown }).awsPrefix).toThrow(
+        "campaign-testenv: env.worker.awsPrefix was renamed env.aws.resources (each store set is an AWS account)",
       );
     } finally {
       await partial.close();

@@ -98,11 +98,17 @@ export class StoreSets {
 
   private async locked<T>(change: (claims: Claims) => T): Promise<T> {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const unlock = await lockfile.lock(this.file, {
-      realpath: false,
-      stale: LOCK_STALE_MS,
-      retries: LOCK_RETRIES,
-    });
+    const since = Date.now();
+    const unlock = await lockfile
+      .lock(this.file, { realpath: false, stale: LOCK_STALE_MS, retries: LOCK_RETRIES })
+      .catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== "ELOCKED") throw error;
+        throw new StoreSetError(
+          `campaign-testenv: waited ${((Date.now() - since) / 1000).toFixed(1)} s for the store-set allocator's ` +
+            `lock ${this.file}.lock, which another process keeps fresh; if no campaign-testenv run is going on, ` +
+            `remove that folder and run again.`,
+        );
+      });
     try {
       const claims = Object.fromEntries(Object.entries(this.read()).filter(([, pid]) => isAlive(pid)));
       const result = change(claims);

@@ -126,6 +126,13 @@ function storeSetOf(context: EnvironmentContext, id: number, names: ServiceName[
         Object.defineProperty(storeSet, key, { enumerable: false, get: () => missing(context, name, names) });
     }
   }
+  // 0.1's per-worker AWS prefix: each store set has an AWS account of its own since 0.2.
+  retire(
+    storeSet,
+    "awsPrefix",
+    "env.worker.awsPrefix",
+    "env.aws.resources (each store set is an AWS account)",
+  );
   return Object.freeze(storeSet) as StoreSet;
 }
 
@@ -179,7 +186,8 @@ export async function setupTestEnvironment<S extends ServiceName = never>(
   };
   const failed = opened.find((r) => r.status === "rejected");
   if (failed) {
-    await close(); // nothing stays open behind a failed setup
+    // Nothing stays open behind a failed setup; the setup's own failure is the one to report.
+    await close().catch(() => undefined);
     throw failed.reason;
   }
 

@@ -192,9 +192,9 @@ describe("errors across processes (toWire, through JSON, fromWire)", () => {
 describe("retire", () => {
   test("the old name throws a sentence naming the new one, and stays out of JSON", () => {
     const env = { storeSet: 1 };
-    retire(env, "worker", "env.storeSet", "env.storeSet");
+    retire(env, "worker", "env.worker", "env.storeSet");
     expect(() => (env as unknown as { worker: unknown }).worker).toThrow(
-      "campaign-testenv: env.storeSet was renamed env.storeSet; see the package's CHANGELOG.md for every rename.",
+      "campaign-testenv: env.worker was renamed env.storeSet; see the package's CHANGELOG.md for every rename.",
     );
     expect(JSON.stringify(env)).toBe('{"storeSet":1}');
   });

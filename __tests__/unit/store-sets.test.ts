@@ -4,6 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import lockfile from "proper-lockfile";
 import { StoreSetError } from "../../src/errors";
 import { StoreSets } from "../../src/store-sets";
 
@@ -103,3 +104,14 @@ test("four processes and this one claiming at once never share an id", async () 
     for (const c of children) c.stdin.end();
   }
 }, 60_000);
+
+test("a lock another process keeps holding ends the wait with a sentence, not a raw ELOCKED", async () => {
+  const held = await lockfile.lock(path.join(dir, "claims.json"), { realpath: false, stale: 10_000 });
+  try {
+    await expect(new StoreSets(dir).claim()).rejects.toThrow(
+      /^campaign-testenv: waited \d+\.\d s for the store-set allocator's lock .*claims\.json\.lock, which another process keeps fresh; if no campaign-testenv run is going on, remove that folder and run again\.$/,
+    );
+  } finally {
+    await held();
+  }
+}, 30_000);

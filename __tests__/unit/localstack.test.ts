@@ -1,10 +1,12 @@
 // What the LocalStack container gets, pinned here because the official image cannot be started on the
-// machines this project is built on: its env, the socket bind, the labels of function containers.
+// machines this project is built on: its settings, the labels of function containers, and whether the
+// engine is reached through a socket. The container built from them: localstack-container.test.ts.
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import Dockerode from "dockerode";
 import { lacksOf } from "../../src/service";
 import { capabilitiesOf } from "../../src/services/aws/capabilities";
-import { localstackSettings, socketLack } from "../../src/services/aws/localstack";
+import { localstackSettings, reachedThroughSocket, socketLack } from "../../src/services/aws/localstack";
 
 const SOCKET = "/var/run/docker.sock";
 const everything = capabilitiesOf({});
@@ -76,6 +78,29 @@ describe("localstackSettings: the official localstack/localstack:4.14.0 (it decl
     expect(settings.environment.SERVICES).toBe("s3,sqs,sns,secretsmanager");
     expect(settings.environment).not.toHaveProperty("LAMBDA_DOCKER_FLAGS");
     expect(settings.environment.STRICT_SERVICE_LOADING).toBe("0"); // DynamoDB needs no socket
+  });
+
+  test.each([
+    ["a unix socket", "unix:///var/run/docker.sock", { socketPath: "/var/run/docker.sock" }, true],
+    [
+      "a Windows named pipe",
+      "npipe:////./pipe/docker_engine",
+      { socketPath: "//./pipe/docker_engine" },
+      true,
+    ],
+    ["tcp", "tcp://10.0.0.5:2375", { host: "10.0.0.5", port: "2375" }, false],
+    ["ssh", "ssh://me@10.0.0.5", { host: "10.0.0.5", port: "" }, false],
+  ])("reached through %s (DOCKER_HOST %s): %p gives %p", (_, dockerHost, options, expected) => {
+    // The options Testcontainers gives dockerode for that DOCKER_HOST. docker-modem also reads DOCKER_HOST
+    // itself (a tcp one drops a socketPath), so it is set while the modem is built; that opens no connection.
+    const saved = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = dockerHost;
+    try {
+      expect(reachedThroughSocket(new Dockerode(options).modem)).toBe(expected);
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+    }
   });
 
   test("a remote engine whose socket path is named by TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE keeps Lambda", () => {

@@ -4,6 +4,7 @@ import { ListSecretsCommand } from "@aws-sdk/client-secrets-manager";
 import { ListTopicsCommand } from "@aws-sdk/client-sns";
 import { ListQueuesCommand } from "@aws-sdk/client-sqs";
 import { LocalstackContainer } from "@testcontainers/localstack";
+import type Dockerode from "dockerode";
 import { getContainerRuntimeClient } from "testcontainers";
 import { LABELS } from "../../docker";
 import type { Flavour } from "../../service";
@@ -79,6 +80,14 @@ export function localstackSettings(
 }
 
 /**
+ * Whether the engine is dialled through a unix socket or a Windows named pipe, rather than over tcp or
+ * ssh: docker-modem keeps the path it dials only then (its types leave the field out).
+ */
+export function reachedThroughSocket(modem: Dockerode["modem"]): boolean {
+  return (modem as { socketPath?: unknown }).socketPath !== undefined;
+}
+
+/**
  * Why LocalStack cannot run functions on this engine, if it cannot: its Docker executor needs the
  * engine's socket bound in, and an engine reached over the network (a tcp or ssh DOCKER_HOST) has no
  * socket path known here, unless TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE names it on the engine's host.
@@ -100,14 +109,29 @@ class ReusedLocalstack extends LocalstackContainer {
   protected override async beforeContainerCreated(): Promise<void> {}
 }
 
+/**
+ * The container as configured before the run labels and starts it: built without the engine, so a
+ * unit test pins it for the official image, which cannot run here.
+ */
+export function localstackContainer(
+  image: string,
+  settings: LocalstackSettings,
+  reuse: boolean,
+): LocalstackContainer {
+  const container = new (reuse ? ReusedLocalstack : LocalstackContainer)(image)
+    .withCopyContentToContainer([GC_FREEZE_HOOK])
+    .withEnvironment(settings.environment);
+  if (settings.socket) container.withBindMounts([{ source: settings.socket, target: SOCKET_IN_CONTAINER }]);
+  return container;
+}
+
 /** LocalStack 4.14 community, through @testcontainers/localstack: the last release without an account. */
 export const localstack: Flavour<AwsStarted> = {
   image: "localstack/localstack:4.14.0",
   async start(run) {
     const { info, container: engine } = await getContainerRuntimeClient();
     const lack = socketLack(
-      // docker-modem keeps the unix socket or named pipe it dials; its types leave the field out.
-      (engine.dockerode.modem as { socketPath?: unknown }).socketPath !== undefined,
+      reachedThroughSocket(engine.dockerode.modem),
       process.env.TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE,
     );
     const capabilities = capabilitiesOf(await run.declaredLacks(), lack ? { lambda: lack } : {});
@@ -116,11 +140,7 @@ export const localstack: Flavour<AwsStarted> = {
     // it is still wrong, the first function fails with LocalStack's reason (see index.ts).
     const socket = info.containerRuntime.remoteSocketPath;
     const settings = localstackSettings(capabilities, run.runId, socket);
-    const container = new (run.settings.reuse ? ReusedLocalstack : LocalstackContainer)(run.image)
-      .withCopyContentToContainer([GC_FREEZE_HOOK])
-      .withEnvironment(settings.environment);
-    if (settings.socket) container.withBindMounts([{ source: settings.socket, target: SOCKET_IN_CONTAINER }]);
-    const started = await run.startContainer(container);
+    const started = await run.startContainer(localstackContainer(run.image, settings, run.settings.reuse));
     const endpoint = started.getConnectionUri();
     await run.step("attaching each service with one request", () => attachServices(endpoint, capabilities));
     return { endpoint, capabilities };

@@ -52,8 +52,7 @@ export function localstackSettings(
     // Load them before "Ready.", while the other services start, rather than on the first request of
     // each (about 3 s of imports on 2 cores, which would follow every other step).
     EAGER_SERVICE_LOADING: "1",
-    // Set here rather than by @testcontainers/localstack, which would also label function containers
-    // with its reaper's session (see ReusedLocalstack).
+    // Also set by @testcontainers/localstack's hook, which reuse mode skips (see ReusedLocalstack).
     LOCALSTACK_HOST: "localhost",
   };
   if (capabilities.dynamodb.ok) {

@@ -65,6 +65,17 @@ test("an image that does not exist names the service, the image and the fix; the
   expect(await containersOf(failure)).toEqual([]); // postgres had started: it was removed
 });
 
+test("an AWS image that is absent is pulled before its labels are read: a failed pull names that step and the fix", async () => {
+  const failure = startEnvironment({
+    services: ["aws"],
+    images: { aws: "campaign-testenv/no-such-image:1" },
+    quiet: true,
+  });
+  await expect(failure).rejects.toMatchObject({ service: "aws", step: "pulling the image" });
+  await expect(failure).rejects.toThrow(/neither present nor pullable.*TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX/);
+  expect(await containersOf(failure)).toEqual([]);
+});
+
 test("a service that never gets ready times out with its log lines", async () => {
   const failure = startEnvironment({ services: ["aws"], startupTimeoutMs: 500, quiet: true });
   await expect(failure).rejects.toMatchObject({ service: "aws", step: "starting the container" });

@@ -1,7 +1,12 @@
 import path from "node:path";
 import type { HostConfig } from "dockerode";
-import type { GenericContainer, StartedTestContainer } from "testcontainers";
-import { docker, LABELS, publishesOnLoopback } from "./docker";
+import {
+  type GenericContainer,
+  getContainerRuntimeClient,
+  ImageName,
+  type StartedTestContainer,
+} from "testcontainers";
+import { LABELS, publishesOnLoopback } from "./docker";
 import { ServiceError, guessFix } from "./errors";
 import { packageRoot } from "./paths";
 
@@ -197,16 +202,15 @@ export class ServiceRun<T extends Pick<ServiceTypes, "flavour" | "options"> = Co
 
   /**
    * What the image says it lacks, by capability: labels `campaign-testenv.lacks.<capability>` whose
-   * value is the reason (the local image set declares them). An image not present yet has none.
+   * value is the reason (the local image set declares them). An absent image is pulled first, as its
+   * start would pull it anyway, so that its declaration counts on its first run too.
    */
   async declaredLacks(): Promise<Record<string, string>> {
-    const image = await (
-      await docker()
-    )
-      .getImage(this.image)
-      .inspect()
-      .catch(() => undefined); // not pulled yet: an official image, which declares nothing
-    return lacksOf(image?.Config?.Labels ?? {});
+    const { image: images } = await getContainerRuntimeClient();
+    // As Testcontainers names it (TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX included).
+    const name = ImageName.fromString(this.image);
+    if (!(await images.exists(name))) await this.step("pulling the image", () => images.pull(name));
+    return lacksOf((await images.inspect(name)).Config?.Labels ?? {});
   }
 
   /** Labels the container, keeps its last log lines for error messages, and starts it. */

@@ -14,6 +14,7 @@ import {
 } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   type AwsFlavour,
   type EnvironmentContext,
@@ -36,7 +37,6 @@ import {
   RESULT_PREFIX,
   rotate,
   run,
-  sleep,
   summary,
   type Summary,
   timed,

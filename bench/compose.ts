@@ -1,11 +1,11 @@
 // The baseline: the same images started the compose way and waited on the way the old setup.sh did
 // (one CLI check per service, in turn, retried every second), then initialised with the package's own
 // functions, one step after another as a shell script runs them.
-import os from "node:os";
 import path from "node:path";
 import { MongoClient } from "mongodb";
 import { Client } from "pg";
 import type { EnvironmentContext, ResolvedOptions, ServiceName } from "../src";
+import { runDir } from "../src/context";
 import { capabilitiesOf } from "../src/services/aws/capabilities";
 import {
   awsClients,
@@ -199,7 +199,8 @@ export async function composeContext(options: ResolvedOptions, up: ComposeRun): 
     runId: up.project,
     startedAt: new Date().toISOString(),
     services: options.services,
-    storeSets: path.join(os.tmpdir(), `campaign-testenv-bench-${up.project}`, "store-sets"),
+    // In the run's folder, as an environment's: removing the context removes the claims too.
+    storeSets: path.join(runDir(up.project), "store-sets"),
   };
   if (postgres) {
     const admin = new Client({ ...postgres, user: "campaign", password: PASSWORD, database: "postgres" });

@@ -1,11 +1,11 @@
 // The baseline: the same images started the compose way and waited on the way the old setup.sh did
 // (one CLI check per service, in turn, retried every second), then initialised with the package's own
 // functions, one step after another as a shell script runs them.
-import os from "node:os";
 import path from "node:path";
 import { MongoClient } from "mongodb";
 import { Client } from "pg";
 import type { EnvironmentContext, ResolvedOptions, ServiceName } from "../src";
+import { runDir } from "../src/context";
 import { capabilitiesOf } from "../src/services/aws/capabilities";
 import {
   awsClients,
@@ -17,7 +17,8 @@ import {
 import { loadMigrations, migrate } from "../src/services/postgres/migrations";
 import { installResetTracking } from "../src/services/postgres/reset";
 import { createCollections, loadCollectionsSpec } from "../src/services/mongo";
-import { run, sleep } from "./lib";
+import { poll } from "../src/poll";
+import { run } from "./lib";
 
 const FILE = path.join(__dirname, "compose.baseline.yml");
 const PASSWORD = "campaign"; // the compose era's fixed credentials
@@ -61,15 +62,16 @@ async function findCompose(): Promise<string[]> {
   return ["docker-compose"];
 }
 
-/** Runs `check` every second until it passes, like `until check; do sleep 1; done`. */
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 180_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline)
-      throw new Error(`bench: compose baseline: ${what} not ready after ${timeoutMs} ms`);
-    await sleep(1000);
-  }
-}
+/**
+ * Runs `check` every second until it passes, like `until check; do sleep 1; done`: a failing check
+ * (the CLI's non-zero exit) is a "not yet", as in the shell.
+ */
+const until = (what: string, check: () => Promise<boolean>, timeoutMs = 180_000): Promise<void> =>
+  poll(
+    async () => ((await check().catch(() => false)) ? { done: true, value: undefined } : { done: false }),
+    { timeoutMs, intervalMs: 1000 },
+    () => new Error(`bench: compose baseline: ${what} not ready after ${timeoutMs} ms`),
+  );
 
 export interface ComposeRun {
   project: string;
@@ -197,7 +199,8 @@ export async function composeContext(options: ResolvedOptions, up: ComposeRun): 
     runId: up.project,
     startedAt: new Date().toISOString(),
     services: options.services,
-    storeSets: path.join(os.tmpdir(), `campaign-testenv-bench-${up.project}`, "store-sets"),
+    // In the run's folder, as an environment's: removing the context removes the claims too.
+    storeSets: path.join(runDir(up.project), "store-sets"),
   };
   if (postgres) {
     const admin = new Client({ ...postgres, user: "campaign", password: PASSWORD, database: "postgres" });

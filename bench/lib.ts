@@ -12,8 +12,6 @@ export const RESULT_PREFIX = "BENCH_RESULT ";
 /** How long containers sit idle after startup before their memory is read. */
 export const IDLE_SETTLE_MS = 5000;
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** `list` started at its i-th entry: a rotating order, so that no side always runs on a machine another just warmed or loaded. */
 export const rotate = <T>(list: readonly T[], i: number): T[] =>
   list.map((_, k) => list[(((k + i) % list.length) + list.length) % list.length]);

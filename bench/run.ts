@@ -14,6 +14,7 @@ import {
 } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   type AwsFlavour,
   type EnvironmentContext,
@@ -25,8 +26,9 @@ import {
   setupTestEnvironment,
   startEnvironment,
 } from "../src";
-import { removeContainers } from "../src/docker";
+import { LABELS, removeContainers } from "../src/docker";
 import { packageRoot } from "../src/paths";
+import { reusedContainers, reuseDir } from "../src/reuse";
 import { composeContext, composeDown, composeUp } from "./compose";
 import { removeContext, writeContext } from "../src/context";
 import { bareReady } from "./floor";
@@ -36,7 +38,6 @@ import {
   RESULT_PREFIX,
   rotate,
   run,
-  sleep,
   summary,
   type Summary,
   timed,
@@ -96,7 +97,6 @@ function selectedSections(): Set<Section> {
 
 interface ChildResult {
   ms: number;
-  runId: string;
   memory?: { totalMiB: number; each: Record<string, number> };
 }
 
@@ -263,42 +263,30 @@ function startupRows(startup: Awaited<ReturnType<typeof measureStartup>>): Row[]
 
 /** Reuse mode: one start that leaves the environment running, then timed restarts that find it. */
 async function measureReuse(): Promise<Summary> {
-  // A cache folder of our own: never picks up (or replaces) an environment someone else keeps on this machine.
-  const cache = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-bench-"));
-  const env = { ...process.env, XDG_CACHE_HOME: cache };
-  let first: ChildResult | undefined;
   try {
-    first = await startInChild("reuse", env);
+    const first = await startInChild("reuse");
     log(`reuse: first start (creates) ${ms(first.ms)}`);
     const samples: number[] = [];
     for (let i = 0; i < REPEATS; i++) {
-      const r = await startInChild("reuse", env);
+      const r = await startInChild("reuse");
       samples.push(r.ms);
       log(`reuse ${i + 1}/${REPEATS}: ${ms(r.ms)}`);
     }
     return summary(samples);
   } finally {
-    if (first) await removeContainers(first.runId);
-    await removeRecordedContainers(cache);
-    rmSync(cache, { recursive: true, force: true });
+    await removeReusedContainers();
   }
 }
 
-/** Whatever reuse records under our private cache folder name as a container is removed too. */
-async function removeRecordedContainers(cache: string): Promise<void> {
-  const ids: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const file = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(file);
-      else if (entry.name.endsWith(".json")) {
-        const id = (JSON.parse(readFileSync(file, "utf8")) as { containerId?: string }).containerId;
-        if (id) ids.push(id);
-      }
-    }
-  };
-  if (existsSync(cache)) walk(cache);
-  if (ids.length) await run("docker", ["rm", "-f", "-v", ...ids]).catch(() => undefined);
+/**
+ * Removes the reuse-mode containers the bench's runs keep: those whose context its cache folder holds
+ * (never another folder's), each with its whole run, as LocalStack's function containers carry the
+ * run's label but not the reuse one.
+ */
+async function removeReusedContainers(): Promise<void> {
+  const kept = new Set(existsSync(reuseDir()) ? readdirSync(reuseDir()) : []);
+  const ours = (await reusedContainers()).filter((c) => kept.has(`${c.Id}.json`));
+  for (const runId of new Set(ours.map((c) => c.Labels[LABELS.run]))) await removeContainers(runId);
 }
 
 async function measureStoreSets(context: EnvironmentContext): Promise<Summary> {
@@ -458,14 +446,11 @@ type SuiteResult = Record<string, { firstTestMs: Summary; wallMs: Summary; later
 
 /** Jest and Vitest, cold and with reuse, on each flavour, against the compose way; rotating order, REPEATS each. */
 async function measureSuite(): Promise<SuiteResult> {
-  // One reuse cache per flavour: each flavour's reused environment stays for its own reuse rows.
-  const caches = Object.fromEntries(
-    FLAVOURS.map((f) => [f, mkdtempSync(path.join(os.tmpdir(), `campaign-testenv-bench-reuse-${f}-`))]),
-  ) as Record<AwsFlavour, string>;
+  // Both flavours' reuse runs share the bench's one cache folder, as a user's runs share theirs: their
+  // PostgreSQL, Mongo and Redis hash the same, and a run that finds such a container without its context
+  // in its own folder replaces it, so one folder per flavour would time restarts, not reuse.
   const envOf = (flavour: AwsFlavour, mode: (typeof SUITE_MODES)[number]) =>
-    mode === "cold"
-      ? flavourEnv(flavour)
-      : { ...flavourEnv(flavour), CAMPAIGN_TESTENV_REUSE: "true", XDG_CACHE_HOME: caches[flavour] };
+    mode === "cold" ? flavourEnv(flavour) : { ...flavourEnv(flavour), CAMPAIGN_TESTENV_REUSE: "true" };
   const sides: SuiteSide[] = [
     { name: "compose", run: suiteOnCompose },
     ...FLAVOURS.flatMap((flavour) =>
@@ -493,10 +478,7 @@ async function measureSuite(): Promise<SuiteResult> {
       }
     }
   } finally {
-    for (const cache of Object.values(caches)) {
-      await removeRecordedContainers(cache);
-      rmSync(cache, { recursive: true, force: true });
-    }
+    await removeReusedContainers();
   }
   return Object.fromEntries(
     sides.map(({ name }) => [
@@ -615,6 +597,17 @@ function flavourRows(
 }
 
 async function main(): Promise<void> {
+  // Reuse mode's contexts and locks in a folder of the bench's own, for every run it starts: its reuse runs
+  // never take an environment someone keeps on this machine, and it knows its own containers to remove.
+  process.env.XDG_CACHE_HOME = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-bench-"));
+  try {
+    await measure();
+  } finally {
+    rmSync(process.env.XDG_CACHE_HOME, { recursive: true, force: true });
+  }
+}
+
+async function measure(): Promise<void> {
   const sections = selectedSections();
   log(`sections ${[...sections].join(", ")}; flavours ${FLAVOURS.join(", ")}`);
   log(

@@ -1,10 +1,11 @@
 // One environment start in a fresh process, as a Jest run does it (a new process, a new reaper):
 //   node -r ts-node/register/transpile-only bench/start-once.ts cold|reuse [--memory]
-// Prints one line: BENCH_RESULT {"ms":…,"runId":…,"memory":…}. Cold runs remove their containers;
+// Prints one line: BENCH_RESULT {"ms":…,"memory":…}. Cold runs remove their containers;
 // reuse runs leave them for the next one.
+import { setTimeout as sleep } from "node:timers/promises";
 import { startEnvironment } from "../src";
 import { LABELS } from "../src/docker";
-import { containersLabelled, containersMemoryMiB, IDLE_SETTLE_MS, RESULT_PREFIX, sleep, timed } from "./lib";
+import { containersLabelled, containersMemoryMiB, IDLE_SETTLE_MS, RESULT_PREFIX, timed } from "./lib";
 
 async function main(): Promise<void> {
   const mode = process.argv[2];
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
     );
   }
   await environment.stop();
-  console.log(RESULT_PREFIX + JSON.stringify({ ms, runId: environment.context.runId, memory }));
+  console.log(RESULT_PREFIX + JSON.stringify({ ms, memory }));
 }
 
 main().catch((error: unknown) => {

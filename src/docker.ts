@@ -38,6 +38,16 @@ export async function publishesOnLoopback(): Promise<boolean> {
   return ["localhost", "127.0.0.1", "::1"].includes(host);
 }
 
+/** Force-removes one container and its volumes; one removed meanwhile (LocalStack's own clean-up) is no error. */
+export async function removeContainer(id: string): Promise<void> {
+  await (
+    await docker()
+  )
+    .getContainer(id)
+    .remove({ force: true, v: true })
+    .catch(() => undefined);
+}
+
 /**
  * Force-removes this package's containers, running or not: one run's (`runId`), or all of them.
  * This is how an environment stops, how a failed start cleans up, and what `down` and `prune` do.
@@ -50,15 +60,7 @@ export async function removeContainers(runId?: string): Promise<string[]> {
   // first listing and its own removal.
   for (let round = 0; round < 2; round++) {
     const ours = await engine.listContainers({ all: true, filters: { label: [label] } });
-    await Promise.all(
-      ours.map(
-        (c) =>
-          engine
-            .getContainer(c.Id)
-            .remove({ force: true, v: true })
-            .catch(() => undefined), // removed meanwhile (LocalStack's own clean-up)
-      ),
-    );
+    await Promise.all(ours.map((c) => removeContainer(c.Id)));
     removed.push(...ours.map((c) => `${c.Labels[LABELS.service] ?? "?"} ${c.Id.slice(0, 12)} (${c.Image})`));
   }
   return removed;

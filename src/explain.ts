@@ -13,8 +13,8 @@ const CONNECTION_CODES = new Set([
   "EHOSTUNREACH",
   "ENOTCONN",
 ]);
-const CONNECTION_TEXT =
-  /Connection terminated|Connection is closed|connection ended|socket hang up|ECONNREFUSED|ECONNRESET/i;
+/** What Node's own sockets say, in any client's message; each client's own words are its service's. */
+const CONNECTION_TEXT = /socket hang up|ECONNREFUSED|ECONNRESET/i;
 
 const STATE_ATTEMPTS = 4;
 

@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import type Dockerode from "dockerode";
 import lockfile from "proper-lockfile";
-import { docker, LABELS } from "./docker";
+import { docker, LABELS, removeContainer } from "./docker";
 import { type ResolvedOptions, serviceSettings } from "./options";
 import { packageRoot } from "./paths";
 import type { ServiceContext, ServiceRun } from "./service";
@@ -22,7 +22,7 @@ export const reuseDir = (): string =>
   path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "campaign-testenv", "reuse");
 
 /** Containers kept per service: the most recently used input sets (e.g. two branches' migrations). */
-export const REUSE_KEEP = 2;
+const REUSE_KEEP = 2;
 
 const { version } = JSON.parse(readFileSync(path.join(packageRoot, "package.json"), "utf8")) as {
   version: string;
@@ -69,11 +69,8 @@ export async function reusedContainers(name?: ServiceName): Promise<Dockerode.Co
   return found.sort((a, b) => lastUsed(b) - lastUsed(a));
 }
 
-async function remove(engine: Dockerode, containerId: string): Promise<void> {
-  await engine
-    .getContainer(containerId)
-    .remove({ force: true, v: true })
-    .catch(() => undefined); // gone already
+async function remove(containerId: string): Promise<void> {
+  await removeContainer(containerId);
   rmSync(contextFile(containerId), { force: true });
 }
 
@@ -147,7 +144,7 @@ async function startLabelled(name: ServiceName, hash: string, run: ServiceRun): 
   const engine = await docker();
   // Stopped, restarted on other ports, or its credentials lost: it cannot serve this run.
   for (const stale of (await reusedContainers(name)).filter((c) => c.Labels[LABELS.reuse] === hash))
-    await remove(engine, stale.Id);
+    await remove(stale.Id);
   run.labels[LABELS.reuse] = hash;
   run.labels[LABELS.reuseScope] = reuseScope();
   const context = await service(name).start(run);
@@ -155,7 +152,7 @@ async function startLabelled(name: ServiceName, hash: string, run: ServiceRun): 
   const kept: Kept = { ports: publishedPorts(listed ?? { Ports: [] }), context };
   writeFileSync(contextFile(run.containerId!), JSON.stringify(kept), { mode: 0o600 });
   // Superseded input sets (older migrations...): their containers go, but the newest REUSE_KEEP.
-  for (const old of (await reusedContainers(name)).slice(REUSE_KEEP)) await remove(engine, old.Id);
+  for (const old of (await reusedContainers(name)).slice(REUSE_KEEP)) await remove(old.Id);
   return context;
 }
 

@@ -127,7 +127,7 @@ export interface Service<T extends ServiceTypes> {
   /** The settings apps and tools read, as KEY=value lines (`campaign-testenv up`). */
   envLines(context: T["context"]): string[];
   /** True for its client's errors that mean the server went away (beyond refused and reset sockets). */
-  lostConnection?(failure: { code?: unknown; name?: unknown }): boolean;
+  lostConnection?(failure: { code?: unknown; name?: unknown; message?: unknown }): boolean;
   /** The fix for a start failure that only this service knows, read from the error and the log tail. */
   fix?(text: string): string | undefined;
   /** Fields its context had in earlier versions, and what replaced them: reading one throws that sentence. */

@@ -42,7 +42,6 @@ describe("isConnectionError", () => {
   const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
   test.each([
     ["refused (pg)", withCode("connect ECONNREFUSED 127.0.0.1:32987", "ECONNREFUSED")],
-    ["closed (ioredis)", new Error("Connection is closed.")],
     ["lost in a cause", new Error("query failed", { cause: withCode("read ECONNRESET", "ECONNRESET") })],
   ])("%s: yes", (_name, error) => expect(isConnectionError(error)).toBe(true));
   // What only one service's client says when its server went away: that service knows it.
@@ -52,6 +51,8 @@ describe("isConnectionError", () => {
       "the server shutting down (57P01)",
       withCode("terminating connection due to administrator command", "57P01"),
     ],
+    ["postgres", "the socket closed under a query", new Error("Connection terminated unexpectedly")],
+    ["redis", "a closed connection", new Error("Connection is closed.")],
     [
       "redis",
       "retries exhausted",

@@ -44,9 +44,9 @@ export type AwsStore = AwsClients & { resources: AwsResources };
 /** The account of unisolated use (`campaign-testenv up`, the main context): LocalStack's default. */
 const MAIN_ACCOUNT = "000000000000";
 /** Store set N is AWS account N: a 12-digit access key is an account to both emulators. */
-export const storeSetAccount = (id: number): string => String(id).padStart(12, "0");
+const storeSetAccount = (id: number): string => String(id).padStart(12, "0");
 /** S3 bucket names are one namespace across accounts (as in AWS), so only they carry the store set. */
-export const storeSetBucketPrefix = (id: number): string => `s${id}-`;
+const storeSetBucketPrefix = (id: number): string => `s${id}-`;
 
 const target = (context: AwsContext, account: string, bucketPrefix: string): AwsTarget => ({
   account,

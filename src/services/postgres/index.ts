@@ -179,6 +179,8 @@ export const postgres: Service<{
     `PGDATABASE=${c.database}`,
   ],
 
-  // The server shuts down: "terminating connection due to administrator command".
-  lostConnection: ({ code }) => code === "57P01",
+  // The server shuts down ("terminating connection due to administrator command"), or the socket
+  // closed under a query (pg's "Connection terminated unexpectedly").
+  lostConnection: ({ code, message }) =>
+    code === "57P01" || (typeof message === "string" && message.startsWith("Connection terminated")),
 };

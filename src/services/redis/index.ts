@@ -114,6 +114,8 @@ export const redis: Service<{
 
   envLines: (c) => [`REDIS_URL=${c.url}`],
 
-  // ioredis gave up reconnecting.
-  lostConnection: ({ name }) => name === "MaxRetriesPerRequestError",
+  // ioredis gave up reconnecting, or refuses commands on a closed connection.
+  lostConnection: ({ name, message }) =>
+    name === "MaxRetriesPerRequestError" ||
+    (typeof message === "string" && message.startsWith("Connection is closed")),
 };

@@ -71,7 +71,8 @@ export function dedent(lines: string[]): string {
 /**
  * The text of region NAME in a source file, or undefined. A region may come in parts (imports at the
  * top of the file, statements inside a test): each part is dedented and the parts are joined by a
- * blank line. Region comments of other, nested regions are left out.
+ * blank line. Region comments of other, nested regions are left out. A region holding \` or \${ sits
+ * inside a template string: copied, it would not compile, so it throws.
  */
 export function readRegion(source: string, name: string): string | undefined {
   const parts: string[] = [];
@@ -84,7 +85,14 @@ export function readRegion(source: string, name: string): string | undefined {
       part = undefined;
     } else if (part && !REGION_LINE.test(t)) part.push(line);
   }
-  return parts.length ? parts.join("\n\n") : undefined;
+  const region = parts.length ? parts.join("\n\n") : undefined;
+  if (region && /\\`|\\\$\{/.test(region)) {
+    throw new Error(
+      `region "${name}" holds \\\` or \\\${: it is the escaped text of a template string, which a reader's ` +
+        "copy would not compile; move the example into a file of its own",
+    );
+  }
+  return region;
 }
 
 /** Reads a file relative to the root, or undefined when there is none. */
@@ -217,7 +225,13 @@ export function checkMarkdown(file: string, markdown: string, ctx: DocContext): 
     if (!block.marker) continue;
     const { file: source, region, line } = block.marker;
     const text = ctx.read(source);
-    const expected = text === undefined ? undefined : readRegion(text, region);
+    let expected: string | undefined;
+    try {
+      expected = text === undefined ? undefined : readRegion(text, region);
+    } catch (error) {
+      at(line, `${source}: ${(error as Error).message}`);
+      continue;
+    }
     if (text === undefined) at(line, `the marker names ${source}, which does not exist: fix the path`);
     else if (expected === undefined) {
       at(

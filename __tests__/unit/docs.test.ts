@@ -266,6 +266,22 @@ describe("readRegion and rewrite", () => {
     expect(readRegion(source, "missing")).toBeUndefined();
   });
 
+  test("a region inside a template string (escaped \\` or \\${) is refused, in the check with its line", () => {
+    const escaped = (line: string) =>
+      md("const files = { 'a.test.ts': `", "// #region r", line, "// #endregion r", "` };");
+    expect(() => readRegion(escaped("x(\\`a\\`);"), "r")).toThrow(/holds \\` or \\\$\{/);
+    expect(() => readRegion(escaped("x(`a\\${b}`);"), "r")).toThrow(
+      /move the example into a file of its own/,
+    );
+    expect(readRegion(escaped("x(`a${b}`);"), "r")).toBe("x(`a${b}`);");
+    files["escaped.ts"] = escaped("x(\\`a\\`);");
+    expect(check(md("<!-- example: escaped.ts#r -->", "```ts", "x(`a`);", "```"))).toEqual([
+      expect.stringMatching(
+        /^doc\.md:1: escaped\.ts: region "r" holds .* move the example into a file of its own$/,
+      ),
+    ]);
+  });
+
   test("rewrite replaces a marked block's body, keeping the fence's indentation", () => {
     const doc = md("- item:", "  <!-- example: t.test.ts#demo -->", "  ```ts", "  old();", "  ```", "after");
     expect(rewrite(doc, ctx.read)).toBe(

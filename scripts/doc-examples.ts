@@ -7,6 +7,7 @@
 // tags, option and API names, env vars.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import ts from "typescript";
 import { SERVICES } from "../src/services";
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -136,6 +137,11 @@ export interface DocContext {
   sourceText: string;
   /** Testcontainers' code, for the names of its env vars (TESTCONTAINERS_*, RYUK_*). */
   testcontainersText: string;
+  /**
+   * The first name of a member path of `env` (["context", "mongo", "transactions"]) that its type does
+   * not have, or undefined when it has them all or the path leaves the package's own types (a pg Pool).
+   */
+  missingEnvMember: (names: string[]) => string | undefined;
 }
 
 /** Names of other tools that the docs write in backticks: Jest's, npm's, an emulator's error. */
@@ -343,6 +349,12 @@ function checkProse(doc: string, markdown: string, at: At, ctx: DocContext): voi
         );
       if (!api) continue;
       const name = api[1];
+      const members = token.startsWith("env.") ? token.slice(4).split("(")[0].split(".") : [];
+      const missing = members.length > 1 ? ctx.missingEnvMember(members) : undefined;
+      if (missing) {
+        at(n, `\`${token}\`: ${missing} is no member there (TestEnvironment's type in src/): fix the path`);
+        continue;
+      }
       const known = token.startsWith("env.")
         ? new RegExp(`\\b(?:get\\s+)?${name}\\??\\s*[:(]`).test(ctx.sourceText)
         : new RegExp(`\\b${name}\\b`).test(ctx.sourceText) ||
@@ -449,6 +461,52 @@ function textOf(root: string, dir: string, endings: string[]): string {
     .join("\n");
 }
 
+/**
+ * ctx.missingEnvMember, by TypeScript's checker on `env: TestEnvironment<ServiceName>` (every service's
+ * context present); the program is built on first use only.
+ */
+function envMembers(root: string): DocContext["missingEnvMember"] {
+  let type: ts.Type | undefined;
+  let checker: ts.TypeChecker;
+  const src = path.join(root, "src") + path.sep;
+  const own = (t: ts.Type) =>
+    t
+      .getProperties()
+      .some((p) => p.declarations?.some((d) => path.resolve(d.getSourceFile().fileName).startsWith(src)));
+  return (names) => {
+    if (!type) {
+      const file = path.join(root, "src", "doc-env.ts");
+      const text =
+        'import type { TestEnvironment } from "./index";\nimport type { ServiceName } from "./services";\n' +
+        "export declare const env: TestEnvironment<ServiceName>;\n";
+      const config = ts.getParsedCommandLineOfConfigFile(
+        path.join(root, "tsconfig.json"),
+        {},
+        {
+          ...ts.sys,
+          onUnRecoverableConfigFileDiagnostic: () => undefined,
+        },
+      )!;
+      const host = ts.createCompilerHost(config.options);
+      const read = host.getSourceFile.bind(host);
+      host.getSourceFile = (name, target, ...rest) =>
+        path.resolve(name) === file ? ts.createSourceFile(name, text, target) : read(name, target, ...rest);
+      const program = ts.createProgram([file], config.options, host);
+      checker = program.getTypeChecker();
+      const env = checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(file)!)!)[0];
+      type = checker.getTypeOfSymbol(env);
+    }
+    let current = type;
+    for (const name of names) {
+      if (!own(current)) return undefined;
+      const member = checker.getPropertyOfType(current, name);
+      if (!member) return name;
+      current = checker.getNonNullableType(checker.getTypeOfSymbol(member));
+    }
+    return undefined;
+  };
+}
+
 export function docContext(root = ROOT): DocContext {
   const read: ReadSource = (file) => {
     const full = path.join(root, file);
@@ -484,6 +542,7 @@ export function docContext(root = ROOT): DocContext {
       read("jest-preset.js"),
     ].join("\n"),
     testcontainersText: textOf(root, path.relative(root, path.join(testcontainers, "build")), [".js"]),
+    missingEnvMember: envMembers(root),
   };
 }
 

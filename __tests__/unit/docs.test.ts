@@ -3,6 +3,7 @@ import {
   checkDocs,
   checkMarkdown,
   type DocContext,
+  docContext,
   gitIgnored,
   readRegion,
   rewrite,
@@ -48,10 +49,15 @@ const ctx: DocContext = {
   usage: "Commands:\n  up [--env-file FILE]   start\n  down   stop",
   sourceText:
     'fromEnv("QUIET"); const CONTEXT_ENV = "CAMPAIGN_TESTENV_CONTEXT"; ' +
-    "interface TestEnvironment { pg: Pool; close(): Promise<void> } function cleanTestData() {} " +
+    "interface TestEnvironment { pg: Pool; context: Context; close(): Promise<void> } function cleanTestData() {} " +
     "class ServiceError extends Error {} " +
     "interface Options { specsDir?: string }",
   testcontainersText: 'env["RYUK_CONTAINER_IMAGE"]; env["TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX"]',
+  // env.context's members as a made-up type: mongo.capabilities.transactions.ok.
+  missingEnvMember: (names) => {
+    const ours = ["context", "mongo", "capabilities", "transactions", "ok"];
+    return names[0] === "context" ? names.find((name, i) => name !== ours[i]) : undefined;
+  },
 };
 const md = (...lines: string[]) => lines.join("\n");
 const check = (markdown: string) => checkMarkdown("doc.md", markdown, ctx);
@@ -212,6 +218,21 @@ describe("checkMarkdown on the prose", () => {
       "doc.md:3: `StartupFailedError`: StartupFailedError is no name of the package's code (src/, fixtures/, jest-preset.js) nor of a file named on this line: fix the name",
     ]);
   });
+
+  test("env member paths: each name must be a member of the one before, until the path leaves our types", () => {
+    expect(check("`env.context.mongo.capabilities.transactions.ok`, `env.pg.query(sql)`")).toEqual([]);
+    expect(check("`env.context.mongo.transactions` says which")).toEqual([
+      "doc.md:1: `env.context.mongo.transactions`: transactions is no member there (TestEnvironment's type in src/): fix the path",
+    ]);
+  });
+
+  test("env member paths by TypeScript's checker on the real TestEnvironment", () => {
+    const { missingEnvMember } = docContext();
+    expect(missingEnvMember(["context", "mongo", "capabilities", "validators", "ok"])).toBeUndefined();
+    expect(missingEnvMember(["context", "mongo", "validators"])).toBe("validators");
+    expect(missingEnvMember(["storeSet", "workerId"])).toBe("workerId");
+    expect(missingEnvMember(["mongoClient", "db"])).toBeUndefined(); // a MongoClient: not the package's type
+  }, 30_000);
 
   test("Testcontainers' env vars", () => {
     expect(

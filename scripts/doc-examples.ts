@@ -144,6 +144,8 @@ export interface DocContext {
   missingEnvMember: (names: string[]) => string | undefined;
 }
 
+/** The changes between versions: checked like the docs, but for the names of the API. */
+const CHANGELOG = "CHANGELOG.md";
 /** Names of other tools that the docs write in backticks: Jest's, npm's, an emulator's error. */
 const FOREIGN_NAMES = new Set([
   "afterAll",
@@ -343,6 +345,7 @@ function checkProse(doc: string, markdown: string, at: At, ctx: DocContext): voi
       if (file && !ctx.exists(file) && !ctx.ignored(file) && !PLACEHOLDER.test(file)) {
         at(n, `\`${token}\` names ${file}, which is not in the repository: fix the path`);
       }
+      if (doc === CHANGELOG) continue; // it names the API of every version, the old names too
       const api =
         /^(?:env\.)?([a-z][a-z0-9]+[A-Z][a-z]\w*|[A-Z]\w*Error|(?<=env\.)[a-z]\w*)(?:\(.*\))?(?:\.\w+)*$/.exec(
           token,
@@ -415,13 +418,13 @@ function checkShellLine(text: string, problem: (text: string) => void, ctx: DocC
   }
 }
 
-/** README.md, docs/**\/*.md and images/README.md, relative to the root. */
+/** README.md, CHANGELOG.md, docs/**\/*.md and images/README.md, relative to the root. */
 export function docFiles(root = ROOT): string[] {
   const docs = readdirSync(path.join(root, "docs"), { recursive: true, encoding: "utf8" })
     .filter((f) => f.endsWith(".md"))
     .map((f) => path.join("docs", f))
     .sort();
-  return ["README.md", ...docs, "images/README.md"];
+  return ["README.md", CHANGELOG, ...docs, "images/README.md"];
 }
 
 /** The files under `dir` (relative to the root) that `ignored` lets through; .git left out. */

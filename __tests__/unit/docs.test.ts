@@ -219,6 +219,16 @@ describe("checkMarkdown on the prose", () => {
     ]);
   });
 
+  test("CHANGELOG.md's names of the API are not checked (it names old ones); its paths and versions are", () => {
+    const entry = md(
+      "- `env.worker` is `env.storeSet`; `StartupFailedError` is gone.",
+      "See `fixtures/spec.json`.",
+    );
+    expect(checkMarkdown("CHANGELOG.md", entry, ctx)).toEqual([
+      "CHANGELOG.md:2: `fixtures/spec.json` names fixtures/spec.json, which is not in the repository: fix the path",
+    ]);
+  });
+
   test("env member paths: each name must be a member of the one before, until the path leaves our types", () => {
     expect(check("`env.context.mongo.capabilities.transactions.ok`, `env.pg.query(sql)`")).toEqual([]);
     expect(check("`env.context.mongo.transactions` says which")).toEqual([

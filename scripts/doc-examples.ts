@@ -224,10 +224,21 @@ export function checkMarkdown(file: string, markdown: string, ctx: DocContext): 
         .split("\n")
         .forEach((text, i) => checkShellLine(text, (t) => at(block.line + 1 + i, t), ctx));
     } else if (block.lang === "json") {
+      let json: { scripts?: Record<string, unknown> };
       try {
-        JSON.parse(block.body);
+        json = JSON.parse(block.body) as typeof json;
       } catch (error) {
         at(block.line, `this json block does not parse (${(error as Error).message}): fix it`);
+        continue;
+      }
+      // A package.json's scripts are shell lines: their CLI commands must exist as a sh block's do (their
+      // npm run names are the consumer's own scripts).
+      const lines = block.body.split("\n");
+      for (const script of Object.values(json.scripts ?? {})) {
+        if (typeof script !== "string") continue;
+        const i = lines.findIndex((l) => l.includes(JSON.stringify(script)));
+        const line = script.replace(/\bnpm run [\w:.-]+/g, "");
+        checkShellLine(line, (t) => at(block.line + 1 + i, t), ctx);
       }
     }
     if (!block.marker) continue;

@@ -127,6 +127,23 @@ describe("checkMarkdown", () => {
     ]);
   });
 
+  test("a json block's package.json scripts: their CLI commands must exist, their npm run names are the consumer's", () => {
+    const doc = md(
+      "```json",
+      '{ "scripts": {',
+      '  "up": "npm run migrate && campaign-testenv up --env-file .env",',
+      '  "start": "campaign-testenv start"',
+      "} }",
+      "```",
+    );
+    expect(check(doc)).toEqual([
+      expect.stringMatching(/^doc\.md:4: campaign-testenv start: not a command of the CLI/),
+    ]);
+    expect(check(md("```json", '{ "scripts": { "up": "campaign-testenv up --detach" } }', "```"))).toEqual([
+      expect.stringMatching(/^doc\.md:2: campaign-testenv up --detach: the CLI has no such option/),
+    ]);
+  });
+
   test("an env var the code does not read, and json that does not parse", () => {
     expect(check(md("Set CAMPAIGN_TESTENV_QUIETER=true.", "```json", "{ a: 1 }", "```"))).toEqual([
       expect.stringMatching(/^doc\.md:2: this json block does not parse/),

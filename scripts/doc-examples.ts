@@ -7,6 +7,7 @@
 // tags, option and API names, env vars.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import ts from "typescript";
 import { SERVICES } from "../src/services";
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -71,7 +72,8 @@ export function dedent(lines: string[]): string {
 /**
  * The text of region NAME in a source file, or undefined. A region may come in parts (imports at the
  * top of the file, statements inside a test): each part is dedented and the parts are joined by a
- * blank line. Region comments of other, nested regions are left out.
+ * blank line. Region comments of other, nested regions are left out. A region holding \` or \${ sits
+ * inside a template string: copied, it would not compile, so it throws.
  */
 export function readRegion(source: string, name: string): string | undefined {
   const parts: string[] = [];
@@ -84,7 +86,14 @@ export function readRegion(source: string, name: string): string | undefined {
       part = undefined;
     } else if (part && !REGION_LINE.test(t)) part.push(line);
   }
-  return parts.length ? parts.join("\n\n") : undefined;
+  const region = parts.length ? parts.join("\n\n") : undefined;
+  if (region && /\\`|\\\$\{/.test(region)) {
+    throw new Error(
+      `region "${name}" holds \\\` or \\\${: it is the escaped text of a template string, which a reader's ` +
+        "copy would not compile; move the example into a file of its own",
+    );
+  }
+  return region;
 }
 
 /** Reads a file relative to the root, or undefined when there is none. */
@@ -128,8 +137,15 @@ export interface DocContext {
   sourceText: string;
   /** Testcontainers' code, for the names of its env vars (TESTCONTAINERS_*, RYUK_*). */
   testcontainersText: string;
+  /**
+   * The first name of a member path of `env` (["context", "mongo", "transactions"]) that its type does
+   * not have, or undefined when it has them all or the path leaves the package's own types (a pg Pool).
+   */
+  missingEnvMember: (names: string[]) => string | undefined;
 }
 
+/** The changes between versions: checked like the docs, but for the names of the API. */
+const CHANGELOG = "CHANGELOG.md";
 /** Names of other tools that the docs write in backticks: Jest's, npm's, an emulator's error. */
 const FOREIGN_NAMES = new Set([
   "afterAll",
@@ -208,16 +224,33 @@ export function checkMarkdown(file: string, markdown: string, ctx: DocContext): 
         .split("\n")
         .forEach((text, i) => checkShellLine(text, (t) => at(block.line + 1 + i, t), ctx));
     } else if (block.lang === "json") {
+      let json: { scripts?: Record<string, unknown> };
       try {
-        JSON.parse(block.body);
+        json = JSON.parse(block.body) as typeof json;
       } catch (error) {
         at(block.line, `this json block does not parse (${(error as Error).message}): fix it`);
+        continue;
+      }
+      // A package.json's scripts are shell lines: their CLI commands must exist as a sh block's do (their
+      // npm run names are the consumer's own scripts).
+      const lines = block.body.split("\n");
+      for (const script of Object.values(json.scripts ?? {})) {
+        if (typeof script !== "string") continue;
+        const i = lines.findIndex((l) => l.includes(JSON.stringify(script)));
+        const line = script.replace(/\bnpm run [\w:.-]+/g, "");
+        checkShellLine(line, (t) => at(block.line + 1 + i, t), ctx);
       }
     }
     if (!block.marker) continue;
     const { file: source, region, line } = block.marker;
     const text = ctx.read(source);
-    const expected = text === undefined ? undefined : readRegion(text, region);
+    let expected: string | undefined;
+    try {
+      expected = text === undefined ? undefined : readRegion(text, region);
+    } catch (error) {
+      at(line, `${source}: ${(error as Error).message}`);
+      continue;
+    }
     if (text === undefined) at(line, `the marker names ${source}, which does not exist: fix the path`);
     else if (expected === undefined) {
       at(
@@ -323,12 +356,19 @@ function checkProse(doc: string, markdown: string, at: At, ctx: DocContext): voi
       if (file && !ctx.exists(file) && !ctx.ignored(file) && !PLACEHOLDER.test(file)) {
         at(n, `\`${token}\` names ${file}, which is not in the repository: fix the path`);
       }
+      if (doc === CHANGELOG) continue; // it names the API of every version, the old names too
       const api =
         /^(?:env\.)?([a-z][a-z0-9]+[A-Z][a-z]\w*|[A-Z]\w*Error|(?<=env\.)[a-z]\w*)(?:\(.*\))?(?:\.\w+)*$/.exec(
           token,
         );
       if (!api) continue;
       const name = api[1];
+      const members = token.startsWith("env.") ? token.slice(4).split("(")[0].split(".") : [];
+      const missing = members.length > 1 ? ctx.missingEnvMember(members) : undefined;
+      if (missing) {
+        at(n, `\`${token}\`: ${missing} is no member there (TestEnvironment's type in src/): fix the path`);
+        continue;
+      }
       const known = token.startsWith("env.")
         ? new RegExp(`\\b(?:get\\s+)?${name}\\??\\s*[:(]`).test(ctx.sourceText)
         : new RegExp(`\\b${name}\\b`).test(ctx.sourceText) ||
@@ -389,13 +429,13 @@ function checkShellLine(text: string, problem: (text: string) => void, ctx: DocC
   }
 }
 
-/** README.md, docs/**\/*.md and images/README.md, relative to the root. */
+/** README.md, CHANGELOG.md, docs/**\/*.md and images/README.md, relative to the root. */
 export function docFiles(root = ROOT): string[] {
   const docs = readdirSync(path.join(root, "docs"), { recursive: true, encoding: "utf8" })
     .filter((f) => f.endsWith(".md"))
     .map((f) => path.join("docs", f))
     .sort();
-  return ["README.md", ...docs, "images/README.md"];
+  return ["README.md", CHANGELOG, ...docs, "images/README.md"];
 }
 
 /** The files under `dir` (relative to the root) that `ignored` lets through; .git left out. */
@@ -435,6 +475,52 @@ function textOf(root: string, dir: string, endings: string[]): string {
     .join("\n");
 }
 
+/**
+ * ctx.missingEnvMember, by TypeScript's checker on `env: TestEnvironment<ServiceName>` (every service's
+ * context present); the program is built on first use only.
+ */
+function envMembers(root: string): DocContext["missingEnvMember"] {
+  let type: ts.Type | undefined;
+  let checker: ts.TypeChecker;
+  const src = path.join(root, "src") + path.sep;
+  const own = (t: ts.Type) =>
+    t
+      .getProperties()
+      .some((p) => p.declarations?.some((d) => path.resolve(d.getSourceFile().fileName).startsWith(src)));
+  return (names) => {
+    if (!type) {
+      const file = path.join(root, "src", "doc-env.ts");
+      const text =
+        'import type { TestEnvironment } from "./index";\nimport type { ServiceName } from "./services";\n' +
+        "export declare const env: TestEnvironment<ServiceName>;\n";
+      const config = ts.getParsedCommandLineOfConfigFile(
+        path.join(root, "tsconfig.json"),
+        {},
+        {
+          ...ts.sys,
+          onUnRecoverableConfigFileDiagnostic: () => undefined,
+        },
+      )!;
+      const host = ts.createCompilerHost(config.options);
+      const read = host.getSourceFile.bind(host);
+      host.getSourceFile = (name, target, ...rest) =>
+        path.resolve(name) === file ? ts.createSourceFile(name, text, target) : read(name, target, ...rest);
+      const program = ts.createProgram([file], config.options, host);
+      checker = program.getTypeChecker();
+      const env = checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(file)!)!)[0];
+      type = checker.getTypeOfSymbol(env);
+    }
+    let current = type;
+    for (const name of names) {
+      if (!own(current)) return undefined;
+      const member = checker.getPropertyOfType(current, name);
+      if (!member) return name;
+      current = checker.getNonNullableType(checker.getTypeOfSymbol(member));
+    }
+    return undefined;
+  };
+}
+
 export function docContext(root = ROOT): DocContext {
   const read: ReadSource = (file) => {
     const full = path.join(root, file);
@@ -470,6 +556,7 @@ export function docContext(root = ROOT): DocContext {
       read("jest-preset.js"),
     ].join("\n"),
     testcontainersText: textOf(root, path.relative(root, path.join(testcontainers, "build")), [".js"]),
+    missingEnvMember: envMembers(root),
   };
 }
 

@@ -11,7 +11,7 @@ afterAll(() => teardownTestEnvironment(env));
 
 test("every client points at this test file's store set", async () => {
   const { rows } = await env.postgres.query<{ db: string }>("SELECT current_database() AS db");
-  expect(rows[0].db).toBe(env.storeSet.postgresDatabase); // campaign_w1, campaign_w2, ...
+  expect(rows[0].db).toBe(env.storeSet.postgresDatabase); // campaign_s1, campaign_s2, ...
   expect(env.mongo.databaseName).toBe(env.storeSet.mongoDatabase);
   expect(env.redis.options.db).toBe(env.storeSet.redisDb);
   // AWS: the store set is an account of its own; queues, topics and tables keep their production names.

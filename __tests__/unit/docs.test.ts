@@ -3,6 +3,7 @@ import {
   checkDocs,
   checkMarkdown,
   type DocContext,
+  docContext,
   gitIgnored,
   readRegion,
   rewrite,
@@ -48,10 +49,15 @@ const ctx: DocContext = {
   usage: "Commands:\n  up [--env-file FILE]   start\n  down   stop",
   sourceText:
     'fromEnv("QUIET"); const CONTEXT_ENV = "CAMPAIGN_TESTENV_CONTEXT"; ' +
-    "interface TestEnvironment { pg: Pool; close(): Promise<void> } function cleanTestData() {} " +
+    "interface TestEnvironment { pg: Pool; context: Context; close(): Promise<void> } function cleanTestData() {} " +
     "class ServiceError extends Error {} " +
     "interface Options { specsDir?: string }",
   testcontainersText: 'env["RYUK_CONTAINER_IMAGE"]; env["TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX"]',
+  // env.context's members as a made-up type: mongo.capabilities.transactions.ok.
+  missingEnvMember: (names) => {
+    const ours = ["context", "mongo", "capabilities", "transactions", "ok"];
+    return names[0] === "context" ? names.find((name, i) => name !== ours[i]) : undefined;
+  },
 };
 const md = (...lines: string[]) => lines.join("\n");
 const check = (markdown: string) => checkMarkdown("doc.md", markdown, ctx);
@@ -118,6 +124,23 @@ describe("checkMarkdown", () => {
       expect.stringMatching(/^doc\.md:2: npm run bild: package.json has no such script/),
       expect.stringMatching(/^doc\.md:3: campaign-testenv start: not a command of the CLI/),
       expect.stringMatching(/^doc\.md:4: campaign-testenv up --detach: the CLI has no such option/),
+    ]);
+  });
+
+  test("a json block's package.json scripts: their CLI commands must exist, their npm run names are the consumer's", () => {
+    const doc = md(
+      "```json",
+      '{ "scripts": {',
+      '  "up": "npm run migrate && campaign-testenv up --env-file .env",',
+      '  "start": "campaign-testenv start"',
+      "} }",
+      "```",
+    );
+    expect(check(doc)).toEqual([
+      expect.stringMatching(/^doc\.md:4: campaign-testenv start: not a command of the CLI/),
+    ]);
+    expect(check(md("```json", '{ "scripts": { "up": "campaign-testenv up --detach" } }', "```"))).toEqual([
+      expect.stringMatching(/^doc\.md:2: campaign-testenv up --detach: the CLI has no such option/),
     ]);
   });
 
@@ -213,6 +236,31 @@ describe("checkMarkdown on the prose", () => {
     ]);
   });
 
+  test("CHANGELOG.md's names of the API are not checked (it names old ones); its paths and versions are", () => {
+    const entry = md(
+      "- `env.worker` is `env.storeSet`; `StartupFailedError` is gone.",
+      "See `fixtures/spec.json`.",
+    );
+    expect(checkMarkdown("CHANGELOG.md", entry, ctx)).toEqual([
+      "CHANGELOG.md:2: `fixtures/spec.json` names fixtures/spec.json, which is not in the repository: fix the path",
+    ]);
+  });
+
+  test("env member paths: each name must be a member of the one before, until the path leaves our types", () => {
+    expect(check("`env.context.mongo.capabilities.transactions.ok`, `env.pg.query(sql)`")).toEqual([]);
+    expect(check("`env.context.mongo.transactions` says which")).toEqual([
+      "doc.md:1: `env.context.mongo.transactions`: transactions is no member there (TestEnvironment's type in src/): fix the path",
+    ]);
+  });
+
+  test("env member paths by TypeScript's checker on the real TestEnvironment", () => {
+    const { missingEnvMember } = docContext();
+    expect(missingEnvMember(["context", "mongo", "capabilities", "validators", "ok"])).toBeUndefined();
+    expect(missingEnvMember(["context", "mongo", "validators"])).toBe("validators");
+    expect(missingEnvMember(["storeSet", "workerId"])).toBe("workerId");
+    expect(missingEnvMember(["mongoClient", "db"])).toBeUndefined(); // a MongoClient: not the package's type
+  }, 30_000);
+
   test("Testcontainers' env vars", () => {
     expect(
       check("RYUK_CONTAINER_IMAGE and TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX, not TESTCONTAINERS_RYUK_OFF"),
@@ -264,6 +312,22 @@ describe("readRegion and rewrite", () => {
     expect(readRegion(source, "r")).toBe(md("import a from 'a';", "", "a();", "if (x) {", "  b();", "}"));
     expect(readRegion(source, "inner")).toBe(md("if (x) {", "  b();", "}"));
     expect(readRegion(source, "missing")).toBeUndefined();
+  });
+
+  test("a region inside a template string (escaped \\` or \\${) is refused, in the check with its line", () => {
+    const escaped = (line: string) =>
+      md("const files = { 'a.test.ts': `", "// #region r", line, "// #endregion r", "` };");
+    expect(() => readRegion(escaped("x(\\`a\\`);"), "r")).toThrow(/holds \\` or \\\$\{/);
+    expect(() => readRegion(escaped("x(`a\\${b}`);"), "r")).toThrow(
+      /move the example into a file of its own/,
+    );
+    expect(readRegion(escaped("x(`a${b}`);"), "r")).toBe("x(`a${b}`);");
+    files["escaped.ts"] = escaped("x(\\`a\\`);");
+    expect(check(md("<!-- example: escaped.ts#r -->", "```ts", "x(`a`);", "```"))).toEqual([
+      expect.stringMatching(
+        /^doc\.md:1: escaped\.ts: region "r" holds .* move the example into a file of its own$/,
+      ),
+    ]);
   });
 
   test("rewrite replaces a marked block's body, keeping the fence's indentation", () => {

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import {
   anchors,
   checkDocs,
@@ -8,6 +10,7 @@ import {
   readRegion,
   rewrite,
 } from "../../scripts/doc-examples";
+import { flavoursOf, SERVICE_NAMES, SERVICES } from "../../src/services";
 
 // The real docs: every problem is one "file:line: what; how to fix" line.
 test("the docs' code blocks come from tests, and their commands and settings exist", () => {
@@ -337,4 +340,20 @@ describe("readRegion and rewrite", () => {
     );
     expect(check(rewrite(doc, ctx.read))).toEqual([]);
   });
+});
+
+// The README's option rows are written by hand: each service with several flavours must name every
+// flavour and each one's default image there, so that a flavour added to a service shows up in them.
+test("the README's option rows name every flavour of every service, with its default image", () => {
+  const readme = readFileSync(path.join(__dirname, "../../README.md"), "utf8");
+  const row = (option: string) => readme.split("\n").find((line) => line.startsWith(`| \`${option}\``)) ?? "";
+  for (const name of SERVICE_NAMES) {
+    const flavours = flavoursOf(name);
+    if (flavours.length < 2) continue;
+    for (const flavour of flavours) {
+      expect(row(`${name}Flavour`)).toContain(`\`${flavour}\``);
+      const { image } = (SERVICES[name].flavours as Record<string, { image: string }>)[flavour];
+      expect(readme).toContain(`\`${image}\``);
+    }
+  }
 });

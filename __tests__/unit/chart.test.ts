@@ -1,6 +1,6 @@
 // The load run's picture, on made-up timings: no service, no browser. No XML parser is a dependency of
 // the package, so the SVG is read back by a small tokenizer that also checks it is well-formed.
-import { loadChart, logScale, MAX_PANELS } from "../../src/load/chart";
+import { loadChart, logScale, MAX_STEP_PANELS } from "../../src/load/chart";
 import { type CallTiming, type LoadReport, summarise } from "../../src/load/report";
 
 interface Element {
@@ -106,7 +106,8 @@ const reportOf = (timings: CallTiming[], limitMs: number | null): LoadReport =>
   });
 
 const report = madeUpReport();
-const { elements, problems } = readXml(loadChart(report));
+// Five step panels of the seven steps, so that the ones not drawn show too.
+const { elements, problems } = readXml(loadChart(report, 5));
 const inPanel = (panel: string, name: string, attr: string) =>
   elements.filter((e) => e.panel === panel && e.name === name && e.attrs[attr] !== undefined);
 const tickY = (panel: string, value: number) =>
@@ -128,11 +129,19 @@ describe("loadChart", () => {
   test("calls in flight, the whole call, then the steps with the highest p99; the rest named below", () => {
     const panels = elements.filter((e) => e.name === "g").map((e) => e.attrs["data-panel"]);
     expect(panels).toEqual(["calls in flight", "whole call", "s7", "s6", "s5", "s4", "s3"]);
-    expect(panels).toHaveLength(1 + MAX_PANELS);
+    expect(panels).toHaveLength(1 + 1 + 5);
     const footer = elements.find((e) => e.text.startsWith("Not drawn"))!;
     expect(footer.text).toBe(
       `Not drawn (lower p99 over the run): s2 ${report.steps.s2.p99.toFixed(1)} ms, s1 ${report.steps.s1.p99.toFixed(2)} ms.`,
     );
+  });
+
+  test("by default every step gets its panel, up to MAX_STEP_PANELS", () => {
+    const all = readXml(loadChart(report)).elements;
+    const panels = all.filter((e) => e.name === "g").map((e) => e.attrs["data-panel"]);
+    expect(panels).toEqual(["calls in flight", "whole call", "s7", "s6", "s5", "s4", "s3", "s2", "s1"]);
+    expect(all.some((e) => e.text.startsWith("Not drawn"))).toBe(false);
+    expect(MAX_STEP_PANELS).toBeGreaterThanOrEqual(10); // the Campaign call path's steps
   });
 
   test("the requirement is a line at 200 ms on the log scale of every latency panel", () => {

@@ -1,11 +1,11 @@
 // The picture of a load run, as plain SVG: the calls in flight per second on top, then one panel per
-// latency (the whole call and the slowest steps) with its p50, p95 and p99 per second and the
+// latency (the whole call and each step) with its p50, p95 and p99 per second and the
 // requirement as a line. A few lines and rectangles need no charting library, and plain SVG renders
 // anywhere (a browser, GitHub, rsvg-convert) with nothing to run.
 import type { LoadReport, Percentiles, TimelineSecond } from "./report";
 
-/** Latency panels at most: the whole call, then the steps with the highest p99 over the run. */
-export const MAX_PANELS = 6;
+/** Step panels at most, the highest p99 over the run first (the Campaign call path has 10 steps). */
+export const MAX_STEP_PANELS = 15;
 
 const WIDTH = 960;
 const LEFT = 64; // room for the y labels
@@ -70,8 +70,8 @@ interface Panel {
   perSecond: (second: TimelineSecond) => Percentiles | undefined;
 }
 
-/** The report's timeline as an SVG document. */
-export function loadChart(report: LoadReport): string {
+/** The report's timeline as an SVG document: the whole call, then up to `maxSteps` steps. */
+export function loadChart(report: LoadReport, maxSteps = MAX_STEP_PANELS): string {
   const { timeline, limitMs } = report;
   const seconds = Math.max(1, timeline.length);
   const x = (second: number) => LEFT + (second / seconds) * PLOT_WIDTH;
@@ -79,8 +79,8 @@ export function loadChart(report: LoadReport): string {
   const xTicks = Array.from({ length: Math.floor(seconds / every) + 1 }, (_, i) => i * every);
 
   const ranked = Object.entries(report.steps).sort(([, a], [, b]) => b.p99 - a.p99);
-  const shown = ranked.slice(0, MAX_PANELS - 1);
-  const notDrawn = ranked.slice(MAX_PANELS - 1);
+  const shown = ranked.slice(0, maxSteps);
+  const notDrawn = ranked.slice(maxSteps);
   const panels: Panel[] = [
     {
       name: "whole call",

@@ -118,22 +118,23 @@ test("a test file that needs a service the run did not start fails with the fix 
   expect(result.status).toBe(1);
   expect(`${result.stdout}${result.stderr}`).toContain(
     "campaign-testenv: this test needs mongo, but the environment was started with postgres, redis only. " +
-      "Add mongo to CAMPAIGN_TESTENV_SERVICES",
+      "Add mongo to CAMPAIGN_TESTENV_SERVICES (or the services option in the Vitest config's test.provide.campaignTestenv).",
   );
 }, 240_000);
 
-// The old environment's tests: only their import paths changed; the services come from test.provide.
+// The old environment's tests: only their import paths changed; the services come from test.provide,
+// which wins over the env var, as Jest's globals do.
 test("the Campaign System's old tests run under Vitest with only their import paths changed", () => {
   const result = runIn(
     npx,
     ["vitest", "run", "integration", "--config", "vitest.migrated.config.mjs"],
-    { CAMPAIGN_TESTENV_SERVICES: undefined, NO_COLOR: "1" },
+    { CAMPAIGN_TESTENV_SERVICES: "postgres,redis", NO_COLOR: "1" },
     project,
   );
   const output = `${result.stdout}\n${result.stderr}`;
   expect({ status: result.status, output }).toMatchObject({ status: 0 });
   expect(output).toMatch(/Tests\s+4 passed/);
-  // The services came from the config's test.provide (no env var is set): AWS was not started.
+  // The services came from the config's test.provide, over the env var: Mongo started, AWS did not.
   expect(output).toMatch(/campaign-testenv: starting postgres, mongo, redis \(run \w+\)/);
 }, 240_000);
 

@@ -132,7 +132,7 @@ test("a consumer test that needs a service the run did not start fails with the 
   expect(result.status).toBe(1);
   expect(result.stderr).toContain(
     "campaign-testenv: this test needs mongo, but the environment was started with postgres, redis only. " +
-      "Add mongo to CAMPAIGN_TESTENV_SERVICES",
+      "Add mongo to CAMPAIGN_TESTENV_SERVICES (or the services option in the Jest config's globals.campaignTestenv).",
   );
 }, 240_000);
 

@@ -103,7 +103,9 @@ const overlaps = (held: Held[]) =>
 test.each([
   ["jest", 32, ["jest", "--maxWorkers=32"]],
   ["jest", 64, ["jest", "--maxWorkers=64"]],
+  ["vitest forks", 32, ["vitest", "run", "--pool=forks", "--maxWorkers=32"]],
   ["vitest forks", 64, ["vitest", "run", "--pool=forks", "--maxWorkers=64"]],
+  ["vitest threads", 32, ["vitest", "run", "--pool=threads", "--maxWorkers=32"]],
   ["vitest threads", 64, ["vitest", "run", "--pool=threads", "--maxWorkers=64"]],
 ] as const)(
   "%s with %d workers: every file reads back only its own values; no store set held by two files at once",

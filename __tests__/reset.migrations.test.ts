@@ -48,6 +48,31 @@ describe("the run's environment, from a second test file", () => {
   test("random writes into every store: cleanTestData puts every store back as it was", async () => {
     await checkResets(env, baseline, writes(env), 25, own);
   }, 120_000);
+
+  // Across files, for certain: a set given back with a test's writes still in it (no cleanTestData),
+  // then claimed by the next file, which prepares it (an explicit id: neither file takes a pool's).
+  test("a store set given back dirty comes pristine to the next file that claims it", async () => {
+    const services = ["postgres", "mongo", "redis", "aws"] as const;
+    const first = await setupTestEnvironment({ services: [...services], storeSetId: 3 });
+    const firstOwn = ownClients(first);
+    try {
+      await first.pg.query(SCRATCH_TABLES);
+      for (const written of fc.sample(writes(first), { numRuns: 5, seed: 20 }))
+        for (const w of written) await w.run(first, firstOwn);
+      await first.redis.set("left-behind", "1");
+      const dirty = await dump(first);
+      expect(() => expectPristine(first, dirty)).toThrow(); // it really is given back written
+    } finally {
+      await closeOwnClients(firstOwn);
+      await teardownTestEnvironment(first);
+    }
+    const next = await setupTestEnvironment({ services: [...services], storeSetId: 3 });
+    try {
+      expectPristine(next, await dump(next));
+    } finally {
+      await teardownTestEnvironment(next);
+    }
+  }, 120_000);
 });
 
 const MIGRATIONS = {

@@ -166,6 +166,11 @@ export class StoreSetError extends CampaignTestenvError {
   override name = "StoreSetError";
 }
 
+/** An AWS emulator could not make a Lambda function runnable (no runtime image, no engine...): its reason. */
+export class FunctionFailedError extends CampaignTestenvError {
+  override name = "FunctionFailedError";
+}
+
 /**
  * A name this package used to have, read by code written for an older version: a getter under the old
  * name that throws a sentence naming the new one (non-enumerable, so logging or serialising the object

@@ -7,6 +7,7 @@ export {
   CampaignTestenvError,
   ContextError,
   DockerUnavailableError,
+  FunctionFailedError,
   MissingServiceError,
   OptionsError,
   PeerFailedError,

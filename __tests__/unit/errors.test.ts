@@ -9,6 +9,8 @@ import {
   StartupError,
   toWire,
 } from "../../src/errors";
+import * as errors from "../../src/errors";
+import * as api from "../../src";
 import { aws } from "../../src/services/aws";
 
 /** Sets (or unsets, with undefined) an env var for the length of `fn`. */
@@ -214,4 +216,15 @@ describe("DockerUnavailableError", () => {
     const error = withEnv("DOCKER_HOST", undefined, () => new DockerUnavailableError(new Error("x")));
     expect(error.message).toContain("no Docker engine answers on this machine");
   });
+});
+
+test("every error class of the package is exported from campaign-testenv", () => {
+  const classes = Object.entries(errors).filter(
+    ([, value]) =>
+      typeof value === "function" &&
+      (value === CampaignTestenvError || value.prototype instanceof CampaignTestenvError),
+  );
+  expect(classes.length).toBeGreaterThanOrEqual(10);
+  for (const [name, value] of classes)
+    expect([name, (api as Record<string, unknown>)[name]]).toEqual([name, value]);
 });

@@ -15,10 +15,10 @@ import {
   awsClients,
   createAwsResources,
   destroyAwsClients,
-  FunctionFailedError,
   loadAwsResourcesSpec,
   resetAwsResources,
 } from "./resources";
+import { FunctionFailedError } from "../../errors";
 import { fillSecrets, servicesInSecrets } from "./secrets";
 import { resetAwsWrites, trackAwsWrites } from "./writes";
 import { zipFolder } from "./zip";

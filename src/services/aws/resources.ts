@@ -38,6 +38,7 @@ import {
   PurgeQueueCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
+import { FunctionFailedError } from "../../errors";
 import { poll } from "../../poll";
 import { zipFolder } from "./zip";
 
@@ -306,11 +307,6 @@ async function createFunction(
     }
   }
   return created.FunctionArn!;
-}
-
-/** A function the emulator could not make runnable (no runtime image, no engine...): its reason. */
-export class FunctionFailedError extends Error {
-  override name = "FunctionFailedError";
 }
 
 /**

@@ -76,10 +76,9 @@ const files: Record<string, string> = {
 
 let project: string;
 beforeAll(async () => {
-  // The run's own environment first: started beside 64 workers' own, on 2 cores, its containers'
-  // starts took over a minute and once failed on an engine call (write EPIPE). This file needs none
-  // of it; waiting only keeps the two start-ups apart.
-  await (await setupTestEnvironment({ services: ["redis"] })).close();
+  // The run's own environment first, all of it: started beside 64 workers' own, on 2 cores, its
+  // containers' starts took minutes. This file needs none of it; waiting keeps the two start-ups apart.
+  await (await setupTestEnvironment()).close();
   project = createConsumerProject(files, [
     ...JEST_TOOLS,
     "vitest",

@@ -23,6 +23,8 @@ const outputs: string[] = [];
 const passwords = new Set<string>();
 /** Runs started here: whatever a failing test leaves, afterAll removes exactly these. */
 const runIds = new Set<string>();
+/** Processes started in the background: one a failing test leaves running would keep Jest from exiting. */
+const children = new Set<ChildProcess>();
 const measured: Record<string, string> = {};
 
 const WAITING_TEST = `const { writeFileSync } = require("node:fs");
@@ -88,6 +90,8 @@ beforeAll(() => {
 }, 300_000);
 
 afterAll(async () => {
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, "SIGKILL");
   for (const runId of runIds) await removeContainers(runId);
   rmSync(scratch, { recursive: true, force: true });
   if (project) rmSync(project, { recursive: true, force: true });
@@ -97,6 +101,7 @@ afterAll(async () => {
 /** A command in its own process group (as a terminal runs it), with its output collected. */
 function background(cmd: string, args: string[], env: NodeJS.ProcessEnv) {
   const child: ChildProcess = spawn(cmd, args, { cwd: project, env: commandEnv(env), detached: true });
+  children.add(child);
   const out = { stdout: "", stderr: "" };
   child.stdout!.on("data", (d: Buffer) => (out.stdout += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (out.stderr += d.toString()));

@@ -128,7 +128,8 @@ export const mongo: Service<{
         const container = await run.startContainer(
           new GenericContainer(run.image)
             .withExposedPorts(MONGO_PORT)
-            .withWaitStrategy(Wait.forListeningPorts()),
+            // Its own line, not a port check that execs in the container (see postgres/index.ts).
+            .withWaitStrategy(Wait.forLogMessage(/Listening on TCP/)),
         );
         return { uri: `mongodb://${container.getHost()}:${container.getMappedPort(MONGO_PORT)}` };
       },

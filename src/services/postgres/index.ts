@@ -1,5 +1,6 @@
 import path from "node:path";
 import { PostgreSqlContainer, type StartedPostgreSqlContainer } from "@testcontainers/postgresql";
+import { Wait } from "testcontainers";
 import { Client, Pool } from "pg";
 import { packageRoot } from "../../paths";
 import { randomToken } from "../../random";
@@ -65,7 +66,12 @@ export const postgres: Service<{
               ...["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
               // Room for many runner workers' pools plus the 1000-call suite.
               ...["-c", "max_connections=1000"],
-            ]),
+            ])
+            // The module's health check alone (pg_isready over TCP, which the init's temporary server
+            // does not answer), without its port check: that one execs three commands in the
+            // container every 100 ms through the engine, and on a loaded engine an exec that hangs
+            // held a start for minutes, past its timeout, or failed it with "write EPIPE".
+            .withWaitStrategy(Wait.forHealthCheck()),
         ),
     },
   },

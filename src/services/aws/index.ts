@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { ListQueuesCommand } from "@aws-sdk/client-sqs";
+import { FunctionFailedError } from "../../errors";
 import { randomToken } from "../../random";
 import { type Service, type ServiceContext, SPECS_DIR } from "../../service";
 import { type AwsCapabilities, type AwsStarted } from "./capabilities";
@@ -18,7 +19,6 @@ import {
   loadAwsResourcesSpec,
   resetAwsResources,
 } from "./resources";
-import { FunctionFailedError } from "../../errors";
 import { fillSecrets, servicesInSecrets } from "./secrets";
 import { resetAwsWrites, trackAwsWrites } from "./writes";
 import { zipFolder } from "./zip";

@@ -91,8 +91,8 @@ export function reachedThroughSocket(modem: Dockerode["modem"]): boolean {
  * engine's socket bound in, and an engine reached over the network (a tcp or ssh DOCKER_HOST) has no
  * socket path known here, unless TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE names it on the engine's host.
  */
-export function socketLack(reachedThroughSocket: boolean, override: string | undefined): string | undefined {
-  if (reachedThroughSocket || override) return undefined;
+export function socketLack(throughSocket: boolean, override: string | undefined): string | undefined {
+  if (throughSocket || override) return undefined;
   return (
     "the Docker engine is reached over the network, and LocalStack runs functions through the engine's " +
     "socket, whose path on the engine's host is not known here; set TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE " +

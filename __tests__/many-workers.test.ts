@@ -3,7 +3,8 @@
 // and threads. Every file writes the same ids into all four stores at once and, for four seconds,
 // reads back only its own values; each file records the store set it held and when, and no two files
 // may have held one at the same time.
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { setupTestEnvironment } from "../src";
 import { createConsumerProject, JEST_TOOLS, npx, run } from "./support/consumer";
@@ -95,10 +96,28 @@ interface Held {
   to: number;
 }
 
-/** The runner's report from its first failure on (Jest's ●, Vitest's FAIL and ⎯ rules), at most 6000 characters. */
-const failureOf = (output: string) => {
-  const first = output.search(/^\s*(●|FAIL|⎯|Error|\[vitest)/m);
-  return output.slice(Math.max(first, 0), Math.max(first, 0) + 6000);
+/**
+ * A failed run, told in a few lines a CI log keeps: where its report begins (Jest's ●, Vitest's FAIL
+ * and ⎯ rules), then every distinct error line with how many times it appears (Vitest prints an error
+ * shared by many files once, after all their names). The whole output goes to `saved`.
+ */
+const failureOf = (output: string, saved: string) => {
+  writeFileSync(saved, output);
+  const first = Math.max(output.search(/^\s*(●|FAIL|⎯|Error|\[vitest)/m), 0);
+  const counts = new Map<string, number>();
+  for (const line of output.split("\n").map((l) => l.trim())) {
+    if (/^[>|\d]/.test(line) || !/\w*Error\b|campaign-testenv:|ECONN|ETIMEDOUT|timed out/.test(line))
+      continue;
+    const key = line.slice(0, 300);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const errors = [...counts].slice(0, 30).map(([line, n]) => `${n}x ${line}`);
+  return [
+    output.slice(first, first + 1500),
+    "--- distinct error lines ---",
+    ...errors,
+    `(whole output: ${saved})`,
+  ].join("\n");
 };
 
 /** Pairs of files that held the same store set at overlapping times. */
@@ -140,7 +159,10 @@ test.each([
     expect({
       status: result.status,
       signal: result.signal,
-      failure: result.status === 0 ? "" : failureOf(output),
+      failure:
+        result.status === 0
+          ? ""
+          : failureOf(output, path.join(os.tmpdir(), `many-workers-${args.join("-")}.log`)),
     }).toEqual({
       status: 0,
       signal: null,

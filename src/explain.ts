@@ -82,3 +82,32 @@ export function explaining<T extends object>(client: T, explain: (error: unknown
     },
   });
 }
+
+/** How long a store set's preparation keeps trying again after lost connections to a running container. */
+export const RETRY_LOST_MS = 20_000;
+
+/**
+ * Runs `step` (a store set's preparation, say), and again while it fails with a lost connection to
+ * `name`'s container that is still running: on a loaded machine, a burst of new connections (many
+ * runner workers starting at once) can be refused or reset for a moment. Any other failure, a stopped
+ * container's (a ServiceDownError), or one after `retryMs`, is thrown, explained.
+ */
+export async function retryingLostConnections<T>(
+  context: EnvironmentContext,
+  name: ServiceName,
+  what: string,
+  step: () => Promise<T>,
+  retryMs = RETRY_LOST_MS,
+): Promise<T> {
+  const deadline = performance.now() + retryMs;
+  for (let pause = 250; ; pause = Math.min(pause * 2, 2000)) {
+    try {
+      return await step();
+    } catch (error) {
+      const explained = await explainFailure(context, name, what, error);
+      const lost = explained === error && isConnectionError(error, service(name));
+      if (!lost || performance.now() + pause > deadline) throw explained;
+      await sleep(pause);
+    }
+  }
+}

@@ -54,9 +54,17 @@ export function claimFromPool<P = Prepared>(dir: string): Claim<P> | undefined {
   return undefined;
 }
 
+/** Failed prepares in a row after which the keeper gives up: the service is gone, not just slow. */
+export const POOL_FAILURES = 5;
+const RETRY_PAUSE_MS = 1000;
+
 /**
  * Keeps the store sets `ids` ready: prepares each once, then every one that comes back dirty, one at
- * a time (the machine is running tests meanwhile). `prepare` returns what a claim will read.
+ * a time (the machine is running tests meanwhile). `prepare` returns what a claim will read. A failed
+ * prepare leaves its set dirty, to be prepared again a second later: a busy machine, or a test file
+ * that blocks this process (a runner runs files in its parent when it has one worker), can make one
+ * time out. After POOL_FAILURES in a row, the keeper stops and calls `onError` with the last failure;
+ * test files then prepare their own sets.
  */
 export function keepPool<P = Prepared>(
   dir: string,
@@ -66,7 +74,18 @@ export function keepPool<P = Prepared>(
 ): { stop(): Promise<void> } {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   let stopped = false;
-  const ready = (id: number, prepared: P) => {
+  let failures = 0;
+  const ready = async (id: number) => {
+    let prepared: P;
+    try {
+      prepared = await prepare(id);
+    } catch (error) {
+      if (++failures >= POOL_FAILURES) throw error;
+      writeFileSync(file(dir, "dirty", id), "");
+      await sleep(RETRY_PAUSE_MS);
+      return;
+    }
+    failures = 0;
     const tmp = file(dir, "preparing", id);
     writeFileSync(tmp, JSON.stringify(prepared), { mode: 0o600 });
     renameSync(tmp, file(dir, "ready", id)); // whole or not at all, for a claim that reads it
@@ -74,7 +93,7 @@ export function keepPool<P = Prepared>(
   const loop = (async () => {
     for (const id of ids) {
       if (stopped) return;
-      ready(id, await prepare(id));
+      await ready(id);
     }
     while (!stopped) {
       const [id] = setsIn(dir, "dirty");
@@ -83,7 +102,7 @@ export function keepPool<P = Prepared>(
         continue;
       }
       rmSync(file(dir, "dirty", id));
-      ready(id, await prepare(id));
+      await ready(id);
     }
   })().catch(onError);
   return {

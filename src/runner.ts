@@ -14,7 +14,7 @@ import { removeContainers } from "./docker";
 import { startEnvironment } from "./environment";
 import { OptionsError, type Runner, toWire } from "./errors";
 import type { EnvironmentOptions } from "./options";
-import { keepPool, type Prepared } from "./pool";
+import { keepPool, POOL_FAILURES, type Prepared } from "./pool";
 import { STORE_SET_CAPACITY } from "./service";
 import { service } from "./services";
 import { onStopSignal } from "./signals";
@@ -127,7 +127,10 @@ async function startPool(context: EnvironmentContext, workers: number): Promise<
       return prepared;
     },
     // Test files then prepare their own sets, as they do before the pool is filled.
-    (error) => process.stderr.write(`campaign-testenv: the warm pool stopped: ${(error as Error).message}\n`),
+    (error) =>
+      process.stderr.write(
+        `campaign-testenv: the warm pool stopped after ${POOL_FAILURES} failed prepares in a row: ${(error as Error).message}\n`,
+      ),
   );
   writeContext({ ...context, pooled: true });
   return {

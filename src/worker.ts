@@ -1,6 +1,6 @@
 import { type EnvironmentContext, isAlive, poolDir, readContext } from "./context";
 import { ContextError, fromWire, MissingServiceError, OptionsError, retire } from "./errors";
-import { explainFailure, explaining } from "./explain";
+import { explainFailure, explaining, retryingLostConnections } from "./explain";
 import { claimFromPool } from "./pool";
 import { poll, type Try } from "./poll";
 import {
@@ -166,13 +166,15 @@ export async function setupTestEnvironment<S extends ServiceName = never>(
     names.map(async (name) => {
       const explain = (error: unknown) => explainFailure(context, name, `a ${name} call`, error);
       const entry = service(name);
-      const connect = async () => {
-        const prepared = held.prepared ? held.prepared[name] : await entry.prepare(context[name]!, held.id);
-        return entry.connect(context[name]!, held.id, prepared);
-      };
-      const client = await connect().catch(async (error: unknown) => {
-        throw await explain(error);
-      });
+      const client = await retryingLostConnections(
+        context,
+        name,
+        `preparing store set ${held.id}`,
+        async () => {
+          const prepared = held.prepared ? held.prepared[name] : await entry.prepare(context[name]!, held.id);
+          return entry.connect(context[name]!, held.id, prepared);
+        },
+      );
       return [name, explaining(client, explain)] as const;
     }),
   );

@@ -10,7 +10,7 @@ beforeEach(
 afterEach(() => rmSync(path.dirname(dir), { recursive: true, force: true }));
 
 const until = async (condition: () => boolean) => {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  for (let i = 0; i < 800 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
   expect(condition()).toBe(true);
 };
 
@@ -55,15 +55,32 @@ test("two claimers racing for one ready set: exactly one gets it", async () => {
   await keeper.stop();
 });
 
-test("a failing prepare is reported, and leaves no ready set behind", async () => {
+test("a failed prepare is tried again; the keeper gives up, and reports it, only after several in a row", async () => {
+  let calls = 0;
   const errors: unknown[] = [];
-  const keeper = keepPool(
+  const flaky = keepPool(
     dir,
     [40],
+    async (id) => {
+      if (++calls === 1) throw new Error("server selection timed out");
+      return { aws: { id } };
+    },
+    (e) => errors.push(e),
+  );
+  await until(() => readdirSync(dir).includes("ready-40.json"));
+  expect(claimFromPool(dir)!.prepared).toEqual({ aws: { id: 40 } });
+  await flaky.stop();
+  expect({ calls, errors }).toEqual({ calls: 2, errors: [] });
+
+  rmSync(dir, { recursive: true, force: true });
+  const gone = keepPool(
+    dir,
+    [41],
     () => Promise.reject(new Error("engine gone")),
     (e) => errors.push(e),
   );
-  await keeper.stop();
+  await until(() => errors.length === 1);
+  await gone.stop();
   expect(errors).toEqual([new Error("engine gone")]);
   expect(claimFromPool(dir)).toBeUndefined();
-});
+}, 15_000);

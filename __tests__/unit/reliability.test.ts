@@ -11,7 +11,7 @@ import { main } from "../../src/cli";
 import { removeDeadRuns } from "../../src/context";
 import { demuxLines } from "../../src/docker";
 import { ServiceDownError } from "../../src/errors";
-import { isConnectionError } from "../../src/explain";
+import { isConnectionError, retryingLostConnections } from "../../src/explain";
 import { service } from "../../src/services";
 
 const frame = (stream: number, text: string) => {
@@ -93,6 +93,26 @@ test("ServiceDownError names the service, the container, the exit code, the step
   expect(new ServiceDownError("redis", "fedcba9876543210", 137, "x", cause, true).message).toMatch(
     /exited with code 137 \(out of memory\) during the run, .*; give the engine more memory, then/,
   );
+});
+
+test("a store set's preparation is tried again after lost connections, and only after those, for a bounded time", async () => {
+  // No container ids: nothing to ask the engine, so the failures stay as they are.
+  const context = { runId: "r", startedAt: "", services: ["redis" as const], storeSets: "" };
+  const refused = Object.assign(new Error("connect ECONNREFUSED 172.17.0.1:32771"), { code: "ECONNREFUSED" });
+  let calls = 0;
+  const flaky = () => (++calls < 3 ? Promise.reject(refused) : Promise.resolve("prepared"));
+  expect(await retryingLostConnections(context, "redis", "preparing store set 9", flaky)).toBe("prepared");
+  expect(calls).toBe(3);
+
+  calls = 0;
+  const wrong = () => (++calls, Promise.reject(new Error("WRONGPASS invalid username-password pair")));
+  await expect(retryingLostConnections(context, "redis", "preparing", wrong)).rejects.toThrow("WRONGPASS");
+  expect(calls).toBe(1);
+
+  calls = 0;
+  const down = () => (++calls, Promise.reject(refused));
+  await expect(retryingLostConnections(context, "redis", "preparing", down, 1000)).rejects.toBe(refused);
+  expect(calls).toBe(3); // at 0, 250 and 750 ms; after the next pause (1 s) the 1 s budget is spent
 });
 
 test("removeDeadRuns removes the folders of runs whose process is gone, and only those", () => {

@@ -94,7 +94,8 @@ export class ServiceDownError extends CampaignTestenvError {
   }
 }
 
-const reasonOf = (cause: unknown) =>
+/** A failure's message, whatever was thrown. */
+export const reasonOf = (cause: unknown) =>
   typeof (cause as Error | undefined)?.message === "string" ? (cause as Error).message : String(cause);
 
 function logLines(service: string, logTail: string[]): string {

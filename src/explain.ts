@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { EnvironmentContext } from "./context";
 import { containerState } from "./docker";
-import { ServiceDownError } from "./errors";
+import { CampaignTestenvError, reasonOf, ServiceDownError } from "./errors";
 import type { Service, ServiceTypes } from "./service";
 import { type ServiceName, service } from "./services";
 
@@ -84,13 +84,14 @@ export function explaining<T extends object>(client: T, explain: (error: unknown
 }
 
 /** How long a store set's preparation keeps trying again after lost connections to a running container. */
-export const RETRY_LOST_MS = 20_000;
+const RETRY_LOST_MS = 20_000;
 
 /**
  * Runs `step` (a store set's preparation, say), and again while it fails with a lost connection to
  * `name`'s container that is still running: on a loaded machine, a burst of new connections (many
  * runner workers starting at once) can be refused or reset for a moment. Any other failure, a stopped
- * container's (a ServiceDownError), or one after `retryMs`, is thrown, explained.
+ * container's (a ServiceDownError), is thrown, explained; lost connections for `retryMs` end in a
+ * sentence that says so.
  */
 export async function retryingLostConnections<T>(
   context: EnvironmentContext,
@@ -105,8 +106,15 @@ export async function retryingLostConnections<T>(
       return await step();
     } catch (error) {
       const explained = await explainFailure(context, name, what, error);
-      const lost = explained === error && isConnectionError(error, service(name));
-      if (!lost || performance.now() + pause > deadline) throw explained;
+      if (explained !== error || !isConnectionError(error, service(name))) throw explained;
+      if (performance.now() + pause > deadline) {
+        throw new CampaignTestenvError(
+          `campaign-testenv: ${name} kept refusing or dropping connections for ${(retryMs / 1000).toFixed(0)} s ` +
+            `while ${what} (last: ${reasonOf(error)}), though its container runs; the machine may be ` +
+            `overloaded: run with fewer runner workers (--maxWorkers), or read the container's log.`,
+          { cause: error },
+        );
+      }
       await sleep(pause);
     }
   }

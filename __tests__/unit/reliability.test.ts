@@ -111,7 +111,15 @@ test("a store set's preparation is tried again after lost connections, and only 
 
   calls = 0;
   const down = () => (++calls, Promise.reject(refused));
-  await expect(retryingLostConnections(context, "redis", "preparing", down, 1000)).rejects.toBe(refused);
+  await expect(
+    retryingLostConnections(context, "redis", "preparing store set 9", down, 1000),
+  ).rejects.toMatchObject({
+    message:
+      "campaign-testenv: redis kept refusing or dropping connections for 1 s while preparing store set 9 " +
+      "(last: connect ECONNREFUSED 172.17.0.1:32771), though its container runs; the machine may be " +
+      "overloaded: run with fewer runner workers (--maxWorkers), or read the container's log.",
+    cause: refused,
+  });
   expect(calls).toBe(3); // at 0, 250 and 750 ms; after the next pause (1 s) the 1 s budget is spent
 });
 

@@ -34,6 +34,12 @@ set +a
 for image in "$CAMPAIGN_TESTENV_POSTGRES_IMAGE" "$CAMPAIGN_TESTENV_REDIS_IMAGE" "$RYUK_CONTAINER_IMAGE"; do
   podman image exists "$image" || docker save "$image" | podman load -q >/dev/null
 done
+# Containers earlier checks left behind (the reaper, once the service was stopped under it) keep their
+# host-port rules, so a new container given the same random host port would be unreachable.
+{
+  podman ps -aq --filter label=org.testcontainers.ryuk=true
+  podman ps -aq --filter label=campaign-testenv=true
+} | xargs -r podman rm -f >/dev/null
 export DOCKER_HOST="unix://$socket" TESTCONTAINERS_RYUK_PRIVILEGED=true TMPDIR="$work"
 
 started=$SECONDS

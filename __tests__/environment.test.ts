@@ -10,7 +10,6 @@ import { testData } from "../fixtures/test-data";
 import {
   checkServicesHealth,
   cleanTestData,
-  readContext,
   seedTestData,
   setupTestEnvironment,
   teardownTestEnvironment,
@@ -21,6 +20,7 @@ import {
 import { loadCollectionsSpec } from "../src/services/mongo";
 import { loadAwsResourcesSpec } from "../src/services/aws/resources";
 import { packageRoot } from "../src/paths";
+import { poolDir, readRunFile } from "../src/context";
 import { service } from "../src/services";
 import { StoreSets } from "../src/store-sets";
 
@@ -61,7 +61,8 @@ describe("context", () => {
   test("gives this test file a store set the allocator handed out: a warm pool's, or one of its own", () => {
     const { id } = env.storeSet;
     // Held by the runner's parent (the pool's sets) or by this process (a set it built itself).
-    expect([env.context.pid, process.pid]).toContain(new StoreSets(env.context.storeSets).held()[id]);
+    const parent = readRunFile().state.pid;
+    expect([parent, process.pid]).toContain(new StoreSets(env.context.storeSets).held()[id]);
     expect(env.storeSet).toEqual({
       id,
       postgresDatabase: `campaign_s${id}`,
@@ -320,16 +321,19 @@ describe("helpers", () => {
 
   test("a context passed explicitly needs no CAMPAIGN_TESTENV_CONTEXT, the runner's warm pool included; storeSetId 1 is free", async () => {
     const saved = process.env.CAMPAIGN_TESTENV_CONTEXT;
+    const { context, state } = readRunFile(saved);
     // The pool is filled after the services are ready, so this file may have started before it.
-    const context = await waitFor(() => (readContext(saved).pooled ? readContext(saved) : undefined), {
+    await waitFor(() => readdirSync(poolDir(context.runId)).some((f) => f.startsWith("ready-")), {
       timeoutMs: 60_000,
-      message: "the runner's warm pool",
+      message: "a store set ready in the runner's warm pool",
     });
     delete process.env.CAMPAIGN_TESTENV_CONTEXT;
     try {
       const other = await setupTestEnvironment({ context, services: ["redis"] });
       expect(await other.redis.ping()).toBe("PONG");
       expect(other.storeSet.id).not.toBe(env.storeSet.id);
+      // From the pool: the parent claimed it, not this process.
+      expect(new StoreSets(context.storeSets).held()[other.storeSet.id]).toBe(state.pid);
       await other.close();
       // A small id named by a test is free beside the pool's and the files' own (they count down).
       const named = await setupTestEnvironment({ context, services: ["redis"], storeSetId: 1 });

@@ -13,7 +13,7 @@ import {
   setupTestEnvironment,
   startEnvironment,
 } from "../src";
-import { writeContext } from "../src/context";
+import { writeRunFile } from "../src/context";
 import { docker, LABELS, removeContainers } from "../src/docker";
 import { commandEnv, createConsumerProject, npx, run } from "./support/consumer";
 
@@ -53,12 +53,13 @@ module.exports = async () => {
   const file = path.join(dir, "context.json");
   const pid = process.env.PARENT === "dead" ? spawnSync(process.execPath, ["-e", ""]).pid : process.pid;
   writeFileSync(file, JSON.stringify({
-    runId: "stalledrun",
-    startedAt: new Date().toISOString(),
-    services: ["postgres", "redis"],
-    storeSets: path.join(dir, "store-sets"),
-    readyBy: Date.now() + Number(process.env.BOUND_MS),
-    pid,
+    context: {
+      runId: "stalledrun",
+      startedAt: new Date().toISOString(),
+      services: ["postgres", "redis"],
+      storeSets: path.join(dir, "store-sets"),
+    },
+    state: { readyBy: Date.now() + Number(process.env.BOUND_MS), pid, steps: { postgres: "applying 3 migrations" } },
   }));
   process.env.CAMPAIGN_TESTENV_CONTEXT = file;
 };
@@ -263,7 +264,7 @@ test("a container killed during a test: the failing call, checkServicesHealth an
   runIds.add(context.runId);
   keepPasswords(context);
   const env = await setupTestEnvironment({ context });
-  const contextFile = writeContext(context);
+  const contextFile = writeRunFile(context, { pid: process.pid });
   try {
     await env.postgres.query("SELECT 1");
     const engine = await docker();
@@ -312,7 +313,7 @@ test.each([
   [
     "stalls",
     "alive",
-    /waited \d+ s for postgres of run stalledrun to be ready \(the start's timeout plus a margin\)/,
+    /waited \d+ s for postgres of run stalledrun to be ready \(the start's timeout plus a margin; postgres at "applying 3 migrations"\)/,
   ],
   ["dies", "dead", /the process that was starting postgres \(pid \d+\) is gone/],
 ] as const)(

@@ -30,7 +30,7 @@ import { LABELS, removeContainers } from "../src/docker";
 import { packageRoot } from "../src/paths";
 import { reusedContainers, reuseDir } from "../src/reuse";
 import { composeContext, composeDown, composeUp } from "./compose";
-import { removeContext, writeContext } from "../src/context";
+import { removeContext, writeRunFile } from "../src/context";
 import { bareReady } from "./floor";
 import {
   containersMemoryMiB,
@@ -421,7 +421,7 @@ async function suiteOnCompose(i: number): Promise<SuiteRun> {
   let file: string | undefined;
   try {
     up = await composeUp(options, project);
-    file = writeContext(await composeContext(options, up));
+    file = writeRunFile(await composeContext(options, up), { pid: process.pid });
     return await suiteRun(
       "jest",
       { ...process.env, BENCH_SUITE_COMPOSE: "1", CAMPAIGN_TESTENV_CONTEXT: file },

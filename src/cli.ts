@@ -8,12 +8,14 @@ import {
   type EnvironmentContext,
   isAlive,
   readContext,
+  readRunFile,
   removeContext,
   removeDeadRuns,
-  writeContext,
+  writeRunFile,
 } from "./context";
 import { LABELS, readLogLines, removeContainers } from "./docker";
-import { startEnvironment } from "./environment";
+import { pullImages, startEnvironment } from "./environment";
+import { oldFlagHint } from "./compat";
 import { CampaignTestenvError } from "./errors";
 import { checkServicesHealth } from "./helpers/health";
 import { removeStaleContexts, reusedContainers } from "./reuse";
@@ -30,6 +32,9 @@ Commands:
                                            Runs until Ctrl-C (SIGINT), SIGTERM or SIGHUP, then removes
                                            its containers and every file it wrote; a second Ctrl-C
                                            exits at once (the reaper removes the containers).
+  pull [--services a,b]                    pull the images the configured services and flavours need
+                                           (and the reaper's) that the engine lacks, with progress: a CI
+                                           step before the tests, or a first run on a slow network
   health                                   check each service of the running environment (exit 1 if any fails)
   logs [service] [--follow]                the container logs of the running "up" environment, or
                                            else of the reused one; --follow (-f) keeps printing
@@ -61,9 +66,8 @@ function parse<T extends NonNullable<ParseArgsConfig["options"]>>(
   try {
     return parseArgs({ args, options, allowPositionals: command === "logs" });
   } catch (error) {
-    const renamed = args.includes("--env-file") ? " (it is --write-env now: Node.js claims --env-file)" : "";
     throw new CommandError(
-      `campaign-testenv ${command}: ${(error as Error).message.split(".")[0]}${renamed}; run "campaign-testenv help" for the options.`,
+      `campaign-testenv ${command}: ${(error as Error).message.split(".")[0]}${oldFlagHint(args)}; run "campaign-testenv help" for the options.`,
     );
   }
 }
@@ -86,9 +90,21 @@ function writePrivate(file: string, text: string): void {
   }
 }
 
+/** The --services option: a list, or undefined for the configured ones. */
+const servicesOf = (value: string | undefined) =>
+  value?.split(",").map((s) => s.trim()) as ServiceName[] | undefined;
+
+async function pull(args: string[]): Promise<number> {
+  const { values } = parse("pull", args, { services: { type: "string" } });
+  const pulled = await pullImages({ services: servicesOf(values.services) });
+  if (pulled.length === 0)
+    process.stderr.write("campaign-testenv: every image the run needs is here already\n");
+  return 0;
+}
+
 async function up(args: string[]): Promise<number> {
   const { values } = parse("up", args, { "write-env": { type: "string" }, services: { type: "string" } });
-  const services = values.services?.split(",").map((s) => s.trim()) as ServiceName[] | undefined;
+  const services = servicesOf(values.services);
   removeDeadRuns();
   const environment = await startEnvironment({ services });
   const written: string[] = [];
@@ -98,7 +114,7 @@ async function up(args: string[]): Promise<number> {
   };
   let lines: string;
   try {
-    const contextFile = writeContext(environment.context);
+    const contextFile = writeRunFile(environment.context, { pid: process.pid });
     written.push(path.dirname(contextFile));
     writePrivate(CURRENT(), contextFile);
     written.push(CURRENT());
@@ -206,7 +222,10 @@ async function down(): Promise<number> {
       `campaign-testenv down: ${NO_ENVIRONMENT}; "campaign-testenv prune" removes everything.`,
     );
   }
-  const { runId, pid } = readContext(file);
+  const {
+    context: { runId },
+    state: { pid },
+  } = readRunFile(file);
   if (pid && pid !== process.pid && isAlive(pid)) {
     process.kill(pid, "SIGTERM"); // "up" removes its containers and every file it wrote, then exits
     const exited = () =>
@@ -238,6 +257,8 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "up":
       return up(args);
+    case "pull":
+      return pull(args);
     case "health":
       return health();
     case "logs":

@@ -1,32 +1,51 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ContextError, retire, type Runner, type WireError } from "./errors";
-import { type ServiceContexts, type ServiceName, service } from "./services";
+import { retireContextFields } from "./compat";
+import { ContextError, type Runner, type WireError } from "./errors";
+import type { ServiceContexts, ServiceName } from "./services";
 
-/** Connection info only, no clients: it is written to a file and read by every worker. */
+/**
+ * Connection info only, no clients: what the started services are, where they listen and with which
+ * credentials. It is written to a file that every process using the run reads, and a user may pass it
+ * to `setupTestEnvironment({ context })` as it is.
+ */
 export type EnvironmentContext = {
   runId: string;
   startedAt: string;
   services: ServiceName[];
   /** The container id of each service: how a failed call finds out that its container stopped. */
   containers?: Partial<Record<ServiceName, string>>;
-  /** The process that wrote the context file and owns the run: the runner's parent, or `campaign-testenv up`. */
-  pid?: number;
   /** The folder of the store-set allocator every process using these containers claims ids from. */
   storeSets: string;
+} & Partial<ServiceContexts>;
+
+/**
+ * What the process that owns a run (the runner's parent, or `campaign-testenv up`) tells the processes
+ * using it, beside the context: private to the package, and changed by that one process only.
+ */
+export interface RunState {
+  /** The owner's process id: a test file waiting for it stops waiting once it is gone. */
+  pid: number;
   /** The runner whose global setup started the run (its config is where users set the options). */
   runner?: Runner;
   /**
-   * A runner's environment is written while it starts: each service appears once it is ready, so a
-   * test file waits only for the services it needs, until `readyBy` (ms since the epoch: the start's
-   * own timeout plus a margin). `failure` is the start's error, as data, if it failed.
+   * A runner's environment is written while it starts: each service appears in the context once it is
+   * ready, so a test file waits only for the services it needs, until `readyBy` (ms since the epoch: the
+   * start's own timeout plus a margin, from when the images were present). `failure` is the start's
+   * error, as data, if it failed.
    */
   readyBy?: number;
   failure?: WireError;
-  /** Set once every service is ready and the warm pool of store sets is being filled. */
-  pooled?: boolean;
-} & Partial<ServiceContexts>;
+  /** The step each service not yet ready is at (what a test file that waits too long reports). */
+  steps?: Partial<Record<ServiceName, string>>;
+}
+
+/** The run file: the context and the run's state, written whole each time. */
+interface RunFile {
+  context: EnvironmentContext;
+  state: RunState;
+}
 
 /** The env var that points workers (and the CLI) at the context file. */
 export const CONTEXT_ENV = "CAMPAIGN_TESTENV_CONTEXT";
@@ -39,13 +58,17 @@ export const poolDir = (runId: string): string => path.join(runDir(runId), "pool
 
 const RUN_DIR = /^campaign-testenv-[a-z0-9]{10}$/;
 
-/** Writes the context into a fresh per-run folder, owned by this process, and returns the file's path. */
-export function writeContext(context: EnvironmentContext): string {
+/**
+ * Writes the run file (the context and the run's state) into the run's folder, private to this user,
+ * and returns its path: what CAMPAIGN_TESTENV_CONTEXT points at.
+ */
+export function writeRunFile(context: EnvironmentContext, state: RunState): string {
   const dir = runDir(context.runId);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, "context.json");
-  // Written whole, then renamed over the old one: a worker polling it never reads half a file.
-  writeFileSync(`${file}.tmp`, JSON.stringify({ ...context, pid: process.pid }, null, 2), { mode: 0o600 });
+  // Written whole, then renamed over the old one: a process polling it never reads half a file.
+  const run: RunFile = { context, state };
+  writeFileSync(`${file}.tmp`, JSON.stringify(run, null, 2), { mode: 0o600 });
   renameSync(`${file}.tmp`, file);
   return file;
 }
@@ -70,7 +93,7 @@ export function removeDeadRuns(tmp = os.tmpdir()): string[] {
     const dir = path.join(tmp, name);
     let pid: number | undefined;
     try {
-      pid = (JSON.parse(readFileSync(path.join(dir, "context.json"), "utf8")) as EnvironmentContext).pid;
+      pid = (JSON.parse(readFileSync(path.join(dir, "context.json"), "utf8")) as RunFile).state?.pid;
     } catch {
       continue;
     }
@@ -85,7 +108,8 @@ export function removeContext(file: string): void {
   rmSync(path.dirname(file), { recursive: true, force: true });
 }
 
-export function readContext(file = process.env[CONTEXT_ENV]): EnvironmentContext {
+/** The run file `file` (default: the one CAMPAIGN_TESTENV_CONTEXT names), or a ContextError with the fix. */
+export function readRunFile(file = process.env[CONTEXT_ENV]): RunFile {
   if (!file) {
     throw new ContextError(
       `campaign-testenv: ${CONTEXT_ENV} is not set, so no environment is running for this test. ` +
@@ -93,9 +117,9 @@ export function readContext(file = process.env[CONTEXT_ENV]): EnvironmentContext
         `or start one with "npx campaign-testenv up" and export what it prints.`,
     );
   }
-  let context: EnvironmentContext;
+  let run: RunFile;
   try {
-    context = JSON.parse(readFileSync(file, "utf8")) as EnvironmentContext;
+    run = JSON.parse(readFileSync(file, "utf8")) as RunFile;
   } catch (error) {
     throw new ContextError(
       `campaign-testenv: cannot read the environment context ${file} (${(error as Error).message}); ` +
@@ -103,10 +127,11 @@ export function readContext(file = process.env[CONTEXT_ENV]): EnvironmentContext
       { cause: error },
     );
   }
-  for (const name of context.services) {
-    const retired = service(name).retired ?? {};
-    for (const [old, now] of Object.entries(retired))
-      if (context[name]) retire(context[name], old, `context.${name}.${old}`, `context.${name}.${now}`);
-  }
-  return context;
+  retireContextFields(run.context);
+  return run;
+}
+
+/** The context of the running environment (default: the one CAMPAIGN_TESTENV_CONTEXT names). */
+export function readContext(file = process.env[CONTEXT_ENV]): EnvironmentContext {
+  return readRunFile(file).context;
 }

@@ -2,16 +2,15 @@ import path from "node:path";
 import { type EnvironmentContext, runDir } from "./context";
 import { docker, removeContainers } from "./docker";
 import { PeerFailedError, ServiceError, StartupError } from "./errors";
-import { type EnvironmentOptions, resolveOptions, serviceSettings } from "./options";
-import { Progress } from "./progress";
+import { type EnvironmentOptions, type ResolvedOptions, resolveOptions, serviceSettings } from "./options";
+import { Progress, PullProgress } from "./progress";
+import { type NeededImage, pullAbsent } from "./pull";
 import { randomToken } from "./random";
 import { reuseDir, startOrReuse } from "./reuse";
 import { startSentinel } from "./sentinel";
 import { ServiceRun, type ServiceContext } from "./service";
 import { type ServiceName, service } from "./services";
-
-/** What a service may take beyond its container's startup timeout: migrations, collections, resources. */
-const READY_MARGIN_MS = 30_000;
+import { reaperImage } from "./tc-internals";
 
 export interface StartedEnvironment {
   context: EnvironmentContext;
@@ -23,8 +22,33 @@ export interface StartedEnvironment {
 export interface StartWatcher {
   /** The options are valid and an engine answers: the run exists; `context` has no service yet. */
   launched?(context: EnvironmentContext): void;
+  /** Every image the run needs is on the engine (absent ones were pulled): the containers start now. */
+  imagesPresent?(): void;
+  /** Service `name` begins a step of its start (a test file that waits too long names it). */
+  step?(name: ServiceName, step: string): void;
   /** One more service is ready; `context` holds every service ready so far. */
   ready?(context: EnvironmentContext): void;
+}
+
+/** The images a run needs: each selected service's, and the reaper's unless it is disabled. */
+export function neededImages(options: ResolvedOptions): NeededImage[] {
+  const images = options.services.map((name) => ({ image: options.images[name], neededBy: name }));
+  // Testcontainers starts its reaper with the first container, pulling its image then if it must.
+  if (process.env.TESTCONTAINERS_RYUK_DISABLED === "true") return images;
+  return [...images, { image: reaperImage(), neededBy: "the reaper (Testcontainers' Ryuk)" }];
+}
+
+const pullNeeded = (options: ResolvedOptions) =>
+  pullAbsent(neededImages(options), {
+    stallMs: options.pullStallTimeoutMs,
+    watcher: new PullProgress(options),
+  });
+
+/** Pulls what a run with `options` needs and the engine lacks (`campaign-testenv pull`); returns those. */
+export async function pullImages(options: EnvironmentOptions = {}): Promise<NeededImage[]> {
+  const resolved = resolveOptions(options);
+  await docker();
+  return pullNeeded(resolved);
 }
 
 /**
@@ -45,11 +69,12 @@ export async function startEnvironment(
     containers: {},
     // Reuse mode's containers are shared by every reuse-mode run on this machine, and so are their ids.
     storeSets: path.join(resolved.reuse ? reuseDir() : runDir(runId), "store-sets"),
-    // A service's start is bounded by its timeout, plus its initialisation; in reuse mode it may first
-    // wait for another run's start of the same service.
-    readyBy: Date.now() + (resolved.reuse ? 2 : 1) * resolved.startupTimeoutMs + READY_MARGIN_MS,
   };
   watcher.launched?.(context);
+  // Before any container: the start timeout then bounds starts only, and a runner's test files begin
+  // waiting only once every pull is over.
+  await pullNeeded(resolved);
+  watcher.imagesPresent?.();
   const progress = new Progress(resolved, runId);
   // Reuse mode's containers outlive this process on purpose; any other run's go when it ends.
   if (!resolved.reuse) startSentinel(runId, runDir(runId));
@@ -71,6 +96,7 @@ export async function startEnvironment(
         peer,
         (message) => progress.note(name, message),
         service(name).fix,
+        (step) => watcher.step?.(name, step),
       ),
   );
   for (const run of runs) {

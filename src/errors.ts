@@ -167,25 +167,40 @@ export class StoreSetError extends CampaignTestenvError {
   override name = "StoreSetError";
 }
 
-/** An AWS emulator could not make a Lambda function runnable (no runtime image, no engine...): its reason. */
-export class FunctionFailedError extends CampaignTestenvError {
-  override name = "FunctionFailedError";
+/** What one failed pull says: the image, what needed it, the registry, why, and the fix. */
+export interface PullFailure {
+  image: string;
+  /** A service's name, or "the reaper". */
+  neededBy: string;
+  /** "Docker Hub", or the registry's host. */
+  registry: string;
+  reason: string;
+  fix: string;
 }
 
 /**
- * A name this package used to have, read by code written for an older version: a getter under the old
- * name that throws a sentence naming the new one (non-enumerable, so logging or serialising the object
- * does not trip it).
+ * An image the run needs could not be pulled: each failed pull, with its registry, reason and fix.
+ * Nothing was started.
  */
-export function retire(target: object, property: string, old: string, now: string): void {
-  Object.defineProperty(target, property, {
-    enumerable: false,
-    get() {
-      throw new CampaignTestenvError(
-        `campaign-testenv: ${old} was renamed ${now}; see the package's CHANGELOG.md for every rename.`,
-      );
-    },
-  });
+export class ImagePullError extends CampaignTestenvError {
+  override name = "ImagePullError";
+
+  constructor(readonly pulls: PullFailure[]) {
+    super(
+      pulls
+        .map(
+          (p) =>
+            `campaign-testenv: could not pull ${p.image} (for ${p.neededBy}) from ${p.registry}: ${p.reason}.\n` +
+            `Fix: ${p.fix}.`,
+        )
+        .join("\n"),
+    );
+  }
+}
+
+/** An AWS emulator could not make a Lambda function runnable (no runtime image, no engine...): its reason. */
+export class FunctionFailedError extends CampaignTestenvError {
+  override name = "FunctionFailedError";
 }
 
 /** An error as data, to cross from the runner's parent to test files in the context file. */
@@ -196,15 +211,20 @@ export interface WireError {
   fields: Record<string, unknown>;
 }
 
-const WIRE_CLASSES = {
+/** Every class above: an error crosses to a test file as the class it was (the unit test checks it is all). */
+export const WIRE_CLASSES = {
   CampaignTestenvError,
   OptionsError,
   DockerUnavailableError,
   ServiceError,
+  ServiceDownError,
+  PeerFailedError,
   StartupError,
   ContextError,
   MissingServiceError,
   StoreSetError,
+  ImagePullError,
+  FunctionFailedError,
 };
 
 /** The error as data: its class name, message and own fields; nested failures too. */

@@ -1,13 +1,14 @@
 // Public API: re-exports only.
 export { CONTEXT_ENV, readContext } from "./context";
 export type { EnvironmentContext } from "./context";
-export { startEnvironment } from "./environment";
+export { pullImages, startEnvironment } from "./environment";
 export type { StartedEnvironment } from "./environment";
 export {
   CampaignTestenvError,
   ContextError,
   DockerUnavailableError,
   FunctionFailedError,
+  ImagePullError,
   MissingServiceError,
   OptionsError,
   PeerFailedError,
@@ -16,7 +17,7 @@ export {
   StartupError,
   StoreSetError,
 } from "./errors";
-export type { ServiceFailure } from "./errors";
+export type { PullFailure, ServiceFailure } from "./errors";
 export { DEFAULT_IMAGES, resolveOptions } from "./options";
 export type { EnvironmentOptions, ResolvedOptions } from "./options";
 export { STORE_SET_CAPACITY } from "./service";

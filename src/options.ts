@@ -1,4 +1,5 @@
 import path from "node:path";
+import { refuseOldEnvironmentOptions } from "./compat";
 import { OptionsError } from "./errors";
 import type { OwnOption, ServiceSettings } from "./service";
 import {
@@ -31,8 +32,16 @@ export interface EnvironmentOptions extends FlavourOptions, Partial<ServiceOptio
    * CAMPAIGN_TESTENV_LOCALSTACK_IMAGE, CAMPAIGN_TESTENV_MINISTACK_IMAGE.
    */
   images?: Partial<Record<ServiceName, string>>;
-  /** Per-service startup timeout. Env: CAMPAIGN_TESTENV_STARTUP_TIMEOUT_MS */
+  /**
+   * Per-service startup timeout: from the container's creation to its service being ready (a pull of
+   * its image comes before, bounded by pullStallTimeoutMs). Env: CAMPAIGN_TESTENV_STARTUP_TIMEOUT_MS
+   */
   startupTimeoutMs?: number;
+  /**
+   * How long a pull may go without news from the engine (no byte arrived, no layer done) before it fails.
+   * A pull as such has no time limit. Env: CAMPAIGN_TESTENV_PULL_STALL_TIMEOUT_MS
+   */
+  pullStallTimeoutMs?: number;
   /** No progress output. Env: CAMPAIGN_TESTENV_QUIET=true */
   quiet?: boolean;
   /** Also print each initialisation step. Env: CAMPAIGN_TESTENV_VERBOSE=true */
@@ -46,6 +55,7 @@ export interface ResolvedOptions extends ServiceOptions {
   images: Record<ServiceName, string>;
   flavours: ServiceFlavours;
   startupTimeoutMs: number;
+  pullStallTimeoutMs: number;
   quiet: boolean;
   verbose: boolean;
   reuse: boolean;
@@ -70,12 +80,7 @@ export function resolveOptions(options: EnvironmentOptions = {}, env = process.e
     const value = env[ENV_PREFIX + key]?.trim();
     return value === "" ? undefined : value;
   };
-  // Renamed (the folder holds specs, not fixtures): a clear error rather than a setting silently ignored.
-  if ("fixturesDir" in options || fromEnv("FIXTURES_DIR") !== undefined) {
-    throw new OptionsError(
-      `campaign-testenv: fixturesDir / ${ENV_PREFIX}FIXTURES_DIR was renamed specsDir / ${ENV_PREFIX}SPECS_DIR; use the new name.`,
-    );
-  }
+  refuseOldEnvironmentOptions(options, fromEnv);
   const services = parseServices(
     options.services ??
       fromEnv("SERVICES")
@@ -106,7 +111,16 @@ export function resolveOptions(options: EnvironmentOptions = {}, env = process.e
     services,
     images,
     flavours,
-    startupTimeoutMs: parseTimeout(options.startupTimeoutMs ?? fromEnv("STARTUP_TIMEOUT_MS") ?? 120_000),
+    startupTimeoutMs: parseTimeout(
+      "startupTimeoutMs",
+      "STARTUP_TIMEOUT_MS",
+      options.startupTimeoutMs ?? fromEnv("STARTUP_TIMEOUT_MS") ?? 120_000,
+    ),
+    pullStallTimeoutMs: parseTimeout(
+      "pullStallTimeoutMs",
+      "PULL_STALL_TIMEOUT_MS",
+      options.pullStallTimeoutMs ?? fromEnv("PULL_STALL_TIMEOUT_MS") ?? 60_000,
+    ),
     quiet: options.quiet ?? parseBoolean("QUIET", fromEnv("QUIET")),
     verbose: options.verbose ?? parseBoolean("VERBOSE", fromEnv("VERBOSE")),
     reuse: options.reuse ?? parseBoolean("REUSE", fromEnv("REUSE")),
@@ -159,11 +173,11 @@ function parseChoice(option: string, key: string, value: string, choices: readon
   return value;
 }
 
-function parseTimeout(value: number | string): number {
+function parseTimeout(option: string, key: string, value: number | string): number {
   const ms = Number(value);
   if (!Number.isInteger(ms) || ms <= 0) {
     throw new OptionsError(
-      `campaign-testenv: startupTimeoutMs / ${ENV_PREFIX}STARTUP_TIMEOUT_MS is "${value}"; give a positive whole number of milliseconds.`,
+      `campaign-testenv: ${option} / ${ENV_PREFIX}${key} is "${value}"; give a positive whole number of milliseconds.`,
     );
   }
   return ms;

@@ -8,12 +8,13 @@ import {
   poolDir,
   removeContext,
   removeDeadRuns,
-  writeContext,
+  type RunState,
+  writeRunFile,
 } from "./context";
 import { removeContainers } from "./docker";
 import { startEnvironment } from "./environment";
-import { OptionsError, type Runner, toWire } from "./errors";
-import type { EnvironmentOptions } from "./options";
+import { CampaignTestenvError, OptionsError, type Runner, toWire } from "./errors";
+import { type EnvironmentOptions, resolveOptions } from "./options";
 import { keepPool, POOL_FAILURES, type Prepared } from "./pool";
 import { STORE_SET_CAPACITY } from "./service";
 import { service } from "./services";
@@ -44,10 +45,33 @@ export interface RunnerSession {
   teardown(): Promise<void>;
 }
 
+/** What a service may take beyond its container's startup timeout: migrations, collections, resources. */
+const READY_MARGIN_MS = 30_000;
+
 /**
- * Launches the environment and returns as soon as it has a run (bad options and a missing engine
- * still fail here, at once). The context file grows as services get ready; once all are, a pool of
- * `workers + 2` store sets is kept prepared for test files to claim.
+ * The run file as this process (its only writer) keeps it: the context grows as services get ready, the
+ * state says how the start goes. Every change is written whole at once.
+ */
+class RunFileWriter {
+  file = "";
+  context?: EnvironmentContext;
+  readonly state: RunState;
+
+  constructor(runner: Runner) {
+    this.state = { pid: process.pid, runner, steps: {} };
+  }
+
+  write(change: Partial<RunState> = {}): void {
+    Object.assign(this.state, change);
+    this.file = writeRunFile(this.context!, this.state);
+  }
+}
+
+/**
+ * Launches the environment and returns once every image it needs is present (pulls are in the open,
+ * here, where no runner bounds them with a hook timeout); bad options, a missing engine and a failed
+ * pull fail here. The containers then start in the background while the runner starts test files: the
+ * run file grows as services get ready; once all are, a pool of store sets is kept prepared.
  */
 export async function startRunnerSession(
   options: EnvironmentOptions | undefined,
@@ -55,19 +79,35 @@ export async function startRunnerSession(
 ): Promise<RunnerSession> {
   checkCapacity(workers);
   removeDeadRuns(); // folders (with credentials) of earlier runs that were killed
-  let context: EnvironmentContext | undefined; // filled in by the start as services get ready
-  let contextFile = "";
+  const run = new RunFileWriter(runner);
   let keeper: { stop(): Promise<void> } | undefined;
-  let launch: () => void = () => undefined;
-  const launched = new Promise<void>((resolve) => (launch = resolve));
+  let removeHandlers = () => undefined as void;
+  let imagesPresent: () => void = () => undefined;
+  const pulled = new Promise<void>((resolve) => (imagesPresent = resolve));
+  const resolved = resolveOptions(options);
   const environment = startEnvironment(options, {
-    launched(started) {
-      context = Object.assign(started, { runner });
-      contextFile = writeContext(started);
-      process.env[CONTEXT_ENV] = contextFile;
-      launch();
+    launched(context) {
+      run.context = context;
+      run.write();
+      process.env[CONTEXT_ENV] = run.file;
+      // Node's default on these signals exits at once, with no teardown: the containers would be left
+      // to the reaper and the run's folder (credentials) to nobody.
+      removeHandlers = onStopSignal(async (signal) => {
+        removeContext(run.file);
+        await removeContainers(context.runId).catch(() => undefined); // engine gone: the reaper's job
+        process.exit(128 + os.constants.signals[signal]);
+      });
     },
-    ready: (started) => writeContext(started),
+    imagesPresent() {
+      // Test files start waiting now; a start may first wait for another run's (reuse mode).
+      const starts = resolved.reuse ? 2 : 1;
+      run.write({ readyBy: Date.now() + starts * resolved.startupTimeoutMs + READY_MARGIN_MS });
+      imagesPresent();
+    },
+    step(name, step) {
+      run.write({ steps: { ...run.state.steps, [name]: step } });
+    },
+    ready: () => run.write(),
   }).then(
     async (started) => {
       keeper = await startPool(started.context, workers).catch((error: Error) => {
@@ -78,30 +118,30 @@ export async function startRunnerSession(
       return started;
     },
     (error: Error) => {
-      if (!context) throw error; // before launch: the setup itself fails with it
+      // Before any test file waits (bad options, no engine, a failed pull): the setup fails with it.
+      if (run.state.readyBy === undefined) throw error;
       // Every test file waiting for a service fails with this error, rebuilt; the parent says it once, here.
-      writeContext({ ...context, failure: toWire(error) });
+      run.write({ failure: toWire(error) });
       process.stderr.write(`${error.message}\n`);
       return undefined;
     },
   );
-  await Promise.race([launched, environment]);
-  const runId = context!.runId;
-
-  // Node's default on these signals exits at once, with no teardown: the containers would be left to
-  // the reaper and the context folder (credentials) to nobody.
-  const removeHandlers = onStopSignal(async (signal) => {
-    removeContext(contextFile);
-    await removeContainers(runId).catch(() => undefined); // engine gone: the reaper's job
-    process.exit(128 + os.constants.signals[signal]);
-  });
+  try {
+    await Promise.race([pulled, environment]);
+  } catch (error) {
+    removeHandlers();
+    if (run.context) removeContext(run.file);
+    // The runner prints the stack of a failed global setup: ours is a sentence with its fix, no frames.
+    if (error instanceof CampaignTestenvError) error.stack = `${error.name}: ${error.message}`;
+    throw error;
+  }
   return {
-    contextFile,
+    contextFile: run.file,
     async teardown() {
       removeHandlers();
       const started = await environment;
       await keeper?.stop();
-      removeContext(contextFile);
+      removeContext(run.file);
       await started?.stop();
     },
   };
@@ -132,7 +172,6 @@ async function startPool(context: EnvironmentContext, workers: number): Promise<
         `campaign-testenv: the warm pool stopped after ${POOL_FAILURES} failed prepares in a row: ${(error as Error).message}\n`,
       ),
   );
-  writeContext({ ...context, pooled: true });
   return {
     async stop() {
       await keeper.stop();

@@ -1,5 +1,4 @@
 import path from "node:path";
-import type { HostConfig } from "dockerode";
 import {
   type GenericContainer,
   getContainerRuntimeClient,
@@ -9,6 +8,7 @@ import {
 import { LABELS, publishesOnLoopback } from "./docker";
 import { ServiceError, guessFix } from "./errors";
 import { packageRoot } from "./paths";
+import { publishOnLoopback } from "./tc-internals";
 
 /** The main database of PostgreSQL and Mongo: what `campaign-testenv up` users and unisolated code use. */
 export const MAIN_DATABASE = "campaign";
@@ -130,8 +130,6 @@ export interface Service<T extends ServiceTypes> {
   lostConnection?(failure: { code?: unknown; name?: unknown; message?: unknown }): boolean;
   /** The fix for a start failure that only this service knows, read from the error and the log tail. */
   fix?(text: string): string | undefined;
-  /** Fields its context had in earlier versions, and what replaced them: reading one throws that sentence. */
-  readonly retired?: Record<string, string>;
 }
 
 /** The capabilities an image's labels say it lacks (`campaign-testenv.lacks.<capability>=<reason>`). */
@@ -171,6 +169,8 @@ export class ServiceRun<T extends Pick<ServiceTypes, "flavour" | "options"> = Co
     readonly note: (message: string) => void,
     /** The service's own fix hints, tried before the generic ones. */
     private readonly fixFor?: (text: string) => string | undefined,
+    /** Told the name of each step as it begins. */
+    private readonly stepping?: (step: string) => void,
   ) {}
 
   get image(): string {
@@ -179,6 +179,7 @@ export class ServiceRun<T extends Pick<ServiceTypes, "flavour" | "options"> = Co
 
   /** Runs one named step; a failure becomes a ServiceError naming the service, image, step and fix. */
   async step<R>(name: string, fn: () => Promise<R>, fix?: string): Promise<R> {
+    this.stepping?.(name);
     const started = performance.now();
     try {
       const result = await fn();
@@ -202,15 +203,16 @@ export class ServiceRun<T extends Pick<ServiceTypes, "flavour" | "options"> = Co
 
   /**
    * What the image says it lacks, by capability: labels `campaign-testenv.lacks.<capability>` whose
-   * value is the reason (the local image set declares them). An absent image is pulled first, as its
-   * start would pull it anyway, so that its declaration counts on its first run too.
+   * value is the reason (the local image set declares them). The run pulled absent images before any
+   * start, so its declaration counts on its first run too.
    */
   async declaredLacks(): Promise<Record<string, string>> {
     const { image: images } = await getContainerRuntimeClient();
     // As Testcontainers names it (TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX included).
     const name = ImageName.fromString(this.image);
-    if (!(await images.exists(name))) await this.step("pulling the image", () => images.pull(name));
-    return lacksOf((await images.inspect(name)).Config?.Labels ?? {});
+    return lacksOf(
+      (await this.step("reading the image's labels", () => images.inspect(name))).Config?.Labels ?? {},
+    );
   }
 
   /** Labels the container, keeps its last log lines for error messages, and starts it. */
@@ -242,16 +244,5 @@ export class ServiceRun<T extends Pick<ServiceTypes, "flavour" | "options"> = Co
     });
     this.containerId = this.container.getId();
     return this.container as C;
-  }
-}
-
-/**
- * Publishes the container's ports on 127.0.0.1 only (Testcontainers publishes on every address and
- * has no setting for it): the credentials of a test database are then no use from the network.
- */
-function publishOnLoopback(container: GenericContainer): void {
-  const { hostConfig } = container as unknown as { hostConfig: HostConfig };
-  for (const bindings of Object.values(hostConfig.PortBindings ?? {}) as { HostIp?: string }[][]) {
-    for (const binding of bindings) binding.HostIp = "127.0.0.1";
   }
 }

@@ -1,5 +1,6 @@
-import { type EnvironmentContext, isAlive, poolDir, readContext } from "./context";
-import { ContextError, fromWire, MissingServiceError, OptionsError, retire } from "./errors";
+import { refuseOldSetupOptions, retireEnvironmentNames } from "./compat";
+import { type EnvironmentContext, isAlive, poolDir, readRunFile, type RunState } from "./context";
+import { ContextError, fromWire, MissingServiceError, type Runner } from "./errors";
 import { explainFailure, explaining, retryingLostConnections } from "./explain";
 import { claimFromPool } from "./pool";
 import { poll, type Try } from "./poll";
@@ -53,11 +54,19 @@ export type TestEnvironment<S extends ServiceName = never> = Readonly<ServiceAcc
 const POLL_MS = 20;
 
 /** A test that needs a service the environment was not started with fails at once, with the fix. */
-function checkStarted(context: EnvironmentContext, needed: readonly ServiceName[] | undefined): void {
+function checkStarted(
+  context: EnvironmentContext,
+  needed: readonly ServiceName[] | undefined,
+  runner?: Runner,
+): void {
   const missing = (needed ?? []).filter((s) => !context.services.includes(s));
-  if (missing.length > 0) {
-    throw new MissingServiceError(missing, context.services, { runner: context.runner });
-  }
+  if (missing.length > 0) throw new MissingServiceError(missing, context.services, { runner });
+}
+
+/** The running environment once every service in `needed` is ready, with the run's state. */
+interface Ready {
+  context: EnvironmentContext;
+  state?: RunState;
 }
 
 /**
@@ -65,33 +74,36 @@ function checkStarted(context: EnvironmentContext, needed: readonly ServiceName[
  * its first test files run; each waits here for what it needs only, until the start's own deadline.
  * A failed start fails it with the start's own error, rebuilt; a parent that died fails it at once.
  */
-async function readyContext(needed: readonly ServiceName[] | undefined): Promise<EnvironmentContext> {
+async function readyContext(needed: readonly ServiceName[] | undefined): Promise<Ready> {
   const started = Date.now();
-  let first: EnvironmentContext | undefined;
-  const attempt = (): Try<EnvironmentContext> => {
-    const context = readContext();
-    first ??= context;
-    checkStarted(context, needed);
-    if (context.failure) throw fromWire(context.failure);
-    const waiting = (needed ?? context.services).filter((name) => context[name] === undefined);
-    if (waiting.length === 0) return { done: true, value: context };
-    if (context.pid !== undefined && !isAlive(context.pid)) {
+  let last: Ready | undefined;
+  let waiting: ServiceName[] = [];
+  const attempt = (): Try<Ready> => {
+    const { context, state } = readRunFile();
+    last = { context, state };
+    checkStarted(context, needed, state.runner);
+    if (state.failure) throw fromWire(state.failure);
+    waiting = (needed ?? context.services).filter((name) => context[name] === undefined);
+    if (waiting.length === 0) return { done: true, value: last };
+    if (!isAlive(state.pid)) {
       throw new ContextError(
-        `campaign-testenv: the process that was starting ${waiting.join(", ")} (pid ${context.pid}) is gone, ` +
+        `campaign-testenv: the process that was starting ${waiting.join(", ")} (pid ${state.pid}) is gone, ` +
           `so this test file cannot get its stores; look at that process's output, then run the tests again.`,
       );
     }
-    return { done: false, why: waiting.join(", ") };
+    return { done: false };
   };
   const result = attempt();
   if (result.done) return result.value;
-  const timeoutMs = Math.max(0, (first!.readyBy ?? 0) - started);
-  return poll(attempt, { timeoutMs, intervalMs: POLL_MS }, (waiting) => {
-    const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  const timeoutMs = Math.max(0, (last!.state!.readyBy ?? 0) - started);
+  return poll(attempt, { timeoutMs, intervalMs: POLL_MS }, () => {
+    const { context, state } = last!;
+    const steps = waiting.map((name) => `${name} at "${state?.steps?.[name] ?? "starting"}"`).join(", ");
     return new ContextError(
-      `campaign-testenv: waited ${seconds} s for ${waiting} of run ${first!.runId} to be ready (the start's ` +
-        `timeout plus a margin), and the process starting them (pid ${first!.pid}) wrote nothing more; look ` +
-        `at its output, and raise startupTimeoutMs / CAMPAIGN_TESTENV_STARTUP_TIMEOUT_MS on a slow machine.`,
+      `campaign-testenv: waited ${((Date.now() - started) / 1000).toFixed(0)} s for ${waiting.join(", ")} of run ` +
+        `${context.runId} to be ready (the start's timeout plus a margin; ${steps}); look at the output of the ` +
+        `process starting them (pid ${state?.pid}), and raise startupTimeoutMs / CAMPAIGN_TESTENV_STARTUP_TIMEOUT_MS ` +
+        `on a slow machine.`,
     );
   });
 }
@@ -105,7 +117,8 @@ interface Held {
 }
 
 async function holdStoreSet(context: EnvironmentContext, storeSetId: number | undefined): Promise<Held> {
-  if (storeSetId === undefined && context.pooled) {
+  // A runner's warm pool, once its parent has one ready; other runs (`up`) have no pool folder.
+  if (storeSetId === undefined) {
     const slot = claimFromPool(poolDir(context.runId));
     if (slot) {
       return { id: slot.id, prepared: slot.prepared, release: async () => slot.release() };
@@ -117,29 +130,35 @@ async function holdStoreSet(context: EnvironmentContext, storeSetId: number | un
 }
 
 /** The store set's names: every service's, those the file did not ask for throwing the fix when read. */
-function storeSetOf(context: EnvironmentContext, id: number, names: ServiceName[]): StoreSet {
+function storeSetOf(
+  context: EnvironmentContext,
+  id: number,
+  names: ServiceName[],
+  runner?: Runner,
+): StoreSet {
   const storeSet = { id } as Record<string, unknown>;
   for (const name of SERVICE_NAMES) {
     for (const [key, nameOf] of Object.entries(service(name).names)) {
       if (names.includes(name)) storeSet[key] = nameOf(id, context[name]!);
       else
-        Object.defineProperty(storeSet, key, { enumerable: false, get: () => missing(context, name, names) });
+        Object.defineProperty(storeSet, key, {
+          enumerable: false,
+          get: () => missing(context, name, names, runner),
+        });
     }
   }
-  // 0.1's per-worker AWS prefix: each store set has an AWS account of its own since 0.2.
-  retire(
-    storeSet,
-    "awsPrefix",
-    "env.worker.awsPrefix",
-    "env.aws.resources (each store set is an AWS account)",
-  );
-  return Object.freeze(storeSet) as StoreSet;
+  return storeSet as StoreSet;
 }
 
-function missing(context: EnvironmentContext, name: ServiceName, names: ServiceName[]): never {
+function missing(
+  context: EnvironmentContext,
+  name: ServiceName,
+  names: ServiceName[],
+  runner?: Runner,
+): never {
   throw context.services.includes(name)
     ? new MissingServiceError([name], context.services, { requested: names })
-    : new MissingServiceError([name], context.services, { runner: context.runner });
+    : new MissingServiceError([name], context.services, { runner });
 }
 
 /**
@@ -151,13 +170,11 @@ function missing(context: EnvironmentContext, name: ServiceName, names: ServiceN
 export async function setupTestEnvironment<S extends ServiceName = never>(
   options: SetupOptions<S> = {},
 ): Promise<TestEnvironment<S>> {
-  if ("workerId" in options) {
-    throw new OptionsError(
-      "campaign-testenv: the workerId option was renamed storeSetId; leave it out to get a free store set.",
-    );
-  }
-  const context = options.context ?? (await readyContext(options.services));
-  checkStarted(context, options.services);
+  refuseOldSetupOptions(options);
+  const { context, state } = options.context
+    ? { context: options.context }
+    : await readyContext(options.services);
+  checkStarted(context, options.services, state?.runner);
   const names = (options.services ?? context.services).filter((name) => context[name] !== undefined);
   const held = await holdStoreSet(context, options.storeSetId);
 
@@ -194,11 +211,11 @@ export async function setupTestEnvironment<S extends ServiceName = never>(
   }
 
   const client = <K extends ServiceName>(name: K): ServiceClients[K] =>
-    (clients.get(name) as ServiceClients[K] | undefined) ?? missing(context, name, names);
+    (clients.get(name) as ServiceClients[K] | undefined) ?? missing(context, name, names, state?.runner);
   let closing: Promise<void> | undefined;
   const env = {
     context,
-    storeSet: storeSetOf(context, held.id, names),
+    storeSet: storeSetOf(context, held.id, names, state?.runner),
     services: names,
     client,
     // Twice is once: a store set given back twice would reach two test files.
@@ -209,8 +226,8 @@ export async function setupTestEnvironment<S extends ServiceName = never>(
       Object.defineProperty(env, field, { enumerable: true, get: () => accessor(client(name)) });
     }
   }
-  retire(env, "worker", "env.worker", "env.storeSet");
-  retire(env, "store", "env.store(name)", "env.client(name)");
+  retireEnvironmentNames(env, env.storeSet);
+  Object.freeze(env.storeSet);
   return env as unknown as TestEnvironment<S>;
 }
 

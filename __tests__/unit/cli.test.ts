@@ -118,7 +118,13 @@ describe("health", () => {
     server.close();
     contextFile = path.join(dir, "context.json");
     const closed = { ...redis, port, url: `redis://:rpw@127.0.0.1:${port}` };
-    writeFileSync(contextFile, JSON.stringify({ ...base, services: ["redis"], redis: closed }));
+    writeFileSync(
+      contextFile,
+      JSON.stringify({
+        context: { ...base, services: ["redis"], redis: closed },
+        state: { pid: process.pid },
+      }),
+    );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

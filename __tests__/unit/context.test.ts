@@ -5,8 +5,9 @@ import {
   CONTEXT_ENV,
   type EnvironmentContext,
   readContext,
+  readRunFile,
   removeContext,
-  writeContext,
+  writeRunFile,
 } from "../../src/context";
 import { randomToken } from "../../src/random";
 
@@ -44,12 +45,12 @@ afterEach(() =>
   written.splice(0).forEach((file) => rmSync(path.dirname(file), { recursive: true, force: true })),
 );
 const write = (c: EnvironmentContext) => {
-  const file = writeContext(c);
+  const file = writeRunFile(c, { pid: process.pid, readyBy: 42 });
   written.push(file);
   return file;
 };
 
-describe("writeContext / readContext / removeContext", () => {
+describe("writeRunFile / readContext / removeContext", () => {
   test("writes into a per-run folder of the temp dir, readable only by the owner", () => {
     const c = context();
     const file = write(c);
@@ -60,13 +61,19 @@ describe("writeContext / readContext / removeContext", () => {
 
   test("what is written reads back the same", () => {
     const c = context();
-    expect(readContext(write(c))).toEqual({ ...c, pid: process.pid }); // the file records its owner
+    expect(readContext(write(c))).toEqual(c);
+  });
+
+  test("the run's state is beside the context, not in it: the context is what a user may pass on", () => {
+    const c = context();
+    expect(readRunFile(write(c))).toEqual({ context: c, state: { pid: process.pid, readyBy: 42 } });
+    expect(Object.keys(readContext(write(c)))).not.toContain("pid");
   });
 
   test("without a file argument, CAMPAIGN_TESTENV_CONTEXT names the file", () => {
     const c = context();
     const file = write(c);
-    expect(withContextEnv(file, () => readContext())).toEqual({ ...c, pid: process.pid });
+    expect(withContextEnv(file, () => readContext())).toEqual(c);
   });
 
   test("with CAMPAIGN_TESTENV_CONTEXT unset, the error says how to get an environment", () => {

@@ -25,6 +25,7 @@ describe("resolveOptions", () => {
       images: DEFAULT_IMAGES,
       flavours: { postgres: "postgres", mongo: "mongo", redis: "redis", aws: "localstack" },
       startupTimeoutMs: 120_000,
+      pullStallTimeoutMs: 60_000,
       quiet: false,
       verbose: false,
       reuse: false,
@@ -53,6 +54,7 @@ describe("resolveOptions", () => {
         AWS_IMAGE: "registry.local/localstack:4",
         MONGO_FLAVOUR: "ferretdb",
         STARTUP_TIMEOUT_MS: "30000",
+        PULL_STALL_TIMEOUT_MS: "90000",
         QUIET: "true",
         VERBOSE: "1",
         REUSE: "yes",
@@ -70,6 +72,7 @@ describe("resolveOptions", () => {
       },
       flavours: { postgres: "postgres", mongo: "ferretdb", redis: "redis", aws: "localstack" },
       startupTimeoutMs: 30_000,
+      pullStallTimeoutMs: 90_000,
       quiet: true,
       verbose: true,
       reuse: true,
@@ -85,6 +88,7 @@ describe("resolveOptions", () => {
         images: { postgres: "mine/pg" },
         mongoFlavour: "mongo",
         startupTimeoutMs: 5000,
+        pullStallTimeoutMs: 7000,
         quiet: false,
         verbose: false,
         reuse: false,
@@ -97,6 +101,7 @@ describe("resolveOptions", () => {
         REDIS_IMAGE: "env/redis",
         MONGO_FLAVOUR: "ferretdb",
         STARTUP_TIMEOUT_MS: "1",
+        PULL_STALL_TIMEOUT_MS: "2",
         QUIET: "true",
         VERBOSE: "true",
         REUSE: "true",
@@ -109,6 +114,7 @@ describe("resolveOptions", () => {
       images: { ...DEFAULT_IMAGES, postgres: "mine/pg", redis: "env/redis" },
       flavours: { postgres: "postgres", mongo: "mongo", redis: "redis", aws: "localstack" },
       startupTimeoutMs: 5000,
+      pullStallTimeoutMs: 7000,
       quiet: false,
       verbose: false,
       reuse: false,
@@ -178,11 +184,17 @@ describe("resolveOptions", () => {
   });
 
   test.each(["abc", "0", "-5", "1.5", "Infinity"])(
-    "startup timeout %j fails, naming the env var",
+    "startup and pull stall timeouts %j fail, naming the option and the env var",
     (value) => {
-      const error = failure(() => resolveOptions({}, env({ STARTUP_TIMEOUT_MS: value })));
-      expect(error.message).toContain("CAMPAIGN_TESTENV_STARTUP_TIMEOUT_MS");
-      expect(error.message).toContain(`"${value}"`);
+      for (const [option, key] of [
+        ["startupTimeoutMs", "STARTUP_TIMEOUT_MS"],
+        ["pullStallTimeoutMs", "PULL_STALL_TIMEOUT_MS"],
+      ]) {
+        const error = failure(() => resolveOptions({}, env({ [key]: value })));
+        expect(error.message).toBe(
+          `campaign-testenv: ${option} / CAMPAIGN_TESTENV_${key} is "${value}"; give a positive whole number of milliseconds.`,
+        );
+      }
     },
   );
 

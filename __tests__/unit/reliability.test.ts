@@ -131,7 +131,10 @@ test("removeDeadRuns removes the folders of runs whose process is gone, and only
     for (const [state, name] of Object.entries(folders)) {
       mkdirSync(path.join(tmp, name));
       const pid = state === "dead" ? deadPid : process.pid;
-      writeFileSync(path.join(tmp, name, "context.json"), JSON.stringify({ runId: name.slice(-10), pid }));
+      writeFileSync(
+        path.join(tmp, name, "context.json"),
+        JSON.stringify({ context: { runId: name.slice(-10) }, state: { pid } }),
+      );
     }
     mkdirSync(path.join(tmp, "campaign-testenv-consumer-abc123")); // not a run folder: never touched
     mkdirSync(path.join(tmp, "campaign-testenv-writing001")); // no context yet: being written
@@ -146,7 +149,7 @@ test("removeDeadRuns removes the folders of runs whose process is gone, and only
 describe("the command line", () => {
   test("--env-file (which Node.js claims) fails at once with the new name, before anything starts", async () => {
     await expect(main(["up", "--env-file", ".env.test"])).rejects.toThrow(
-      /^campaign-testenv up: Unknown option '--env-file' \(it is --write-env now: Node\.js claims --env-file\); run "campaign-testenv help" for the options\.$/,
+      /^campaign-testenv up: Unknown option '--env-file' \(campaign-testenv up --env-file was renamed --write-env \(Node\.js claims --env-file\)\); run "campaign-testenv help" for the options\.$/,
     );
   });
 

@@ -212,6 +212,4 @@ export const aws: Service<{
       "localstack/localstack:4.14.0 (the default), or awsFlavour ministack."
     );
   },
-
-  retired: { unavailable: "capabilities (each { ok, reason })" },
 };

@@ -8,6 +8,7 @@ import type Dockerode from "dockerode";
 import { getContainerRuntimeClient } from "testcontainers";
 import { LABELS } from "../../docker";
 import type { Flavour } from "../../service";
+import { LocalstackWithoutSessionHook } from "../../tc-internals";
 import { type AwsCapabilities, type AwsStarted, capabilitiesOf } from "./capabilities";
 import { awsClients, destroyAwsClients } from "./resources";
 
@@ -52,7 +53,7 @@ export function localstackSettings(
     // Load them before "Ready.", while the other services start, rather than on the first request of
     // each (about 3 s of imports on 2 cores, which would follow every other step).
     EAGER_SERVICE_LOADING: "1",
-    // Also set by @testcontainers/localstack's hook, which reuse mode skips (see ReusedLocalstack).
+    // Also set by @testcontainers/localstack's hook, which reuse mode skips (LocalstackWithoutSessionHook).
     LOCALSTACK_HOST: "localhost",
   };
   if (capabilities.dynamodb.ok) {
@@ -101,14 +102,6 @@ export function socketLack(throughSocket: boolean, override: string | undefined)
 }
 
 /**
- * Reuse mode: LocalStack outlives the run, and its warm function containers must too; the module's
- * setup would label them with this run's reaper session, and the reaper would remove them.
- */
-class ReusedLocalstack extends LocalstackContainer {
-  protected override async beforeContainerCreated(): Promise<void> {}
-}
-
-/**
  * The container as configured before the run labels and starts it: built without the engine, so a
  * unit test pins it for the official image, which cannot run here.
  */
@@ -117,7 +110,9 @@ export function localstackContainer(
   settings: LocalstackSettings,
   reuse: boolean,
 ): LocalstackContainer {
-  const container = new (reuse ? ReusedLocalstack : LocalstackContainer)(image)
+  // Reuse mode: LocalStack outlives the run, and its warm function containers must too; the module's
+  // hook would label them with this run's reaper session, and the reaper would remove them.
+  const container = new (reuse ? LocalstackWithoutSessionHook : LocalstackContainer)(image)
     .withCopyContentToContainer([GC_FREEZE_HOOK])
     .withEnvironment(settings.environment);
   if (settings.socket) container.withBindMounts([{ source: settings.socket, target: SOCKET_IN_CONTAINER }]);

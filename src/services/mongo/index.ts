@@ -215,6 +215,4 @@ export const mongo: Service<{
   envLines: (c) => [`MONGO_URL=${c.uri}`, `MONGO_DATABASE=${c.database}`],
 
   lostConnection: ({ name }) => name === "MongoNetworkError" || name === "MongoServerSelectionError",
-
-  retired: { validators: "capabilities.validators.ok", transactions: "capabilities.transactions.ok" },
 };

@@ -16,7 +16,7 @@ const LAYERS = [
   ["a service folder services/<name>/", "^src/services/[^/]+/"],
   [
     "the base layer of service.ts, docker.ts, errors.ts and peers",
-    "^src/(service|docker|errors|progress|pull|compat|tc-internals|random|paths|poll)[.]ts$",
+    "^src/(service|docker|errors|explaining|lock|progress|pull|compat|tc-internals|random|paths|poll)[.]ts$",
   ],
 ];
 /** The Campaign domain: it may use the core; the core never uses it. */

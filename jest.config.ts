@@ -26,8 +26,9 @@ const config: Config = {
       ...common,
       displayName: "integration",
       testMatch: ["<rootDir>/__tests__/*.test.ts", "<rootDir>/__tests__/examples/*.test.ts"],
-      globalSetup: "<rootDir>/src/jest/global-setup.ts",
-      globalTeardown: "<rootDir>/src/jest/global-teardown.ts",
+      // The sources' global setup, through ts-node: see the file.
+      globalSetup: "<rootDir>/__tests__/support/global-setup.js",
+      globalTeardown: "<rootDir>/__tests__/support/global-teardown.js",
     },
   ],
   testTimeout: 60_000,

@@ -61,7 +61,7 @@ describe("context", () => {
   test("gives this test file a store set the allocator handed out: a warm pool's, or one of its own", () => {
     const { id } = env.storeSet;
     // Held by the runner's parent (the pool's sets) or by this process (a set it built itself).
-    const parent = readRunFile().state.pid;
+    const parent = readRunFile().pid;
     expect([parent, process.pid]).toContain(new StoreSets(env.context.storeSets).held()[id]);
     expect(env.storeSet).toEqual({
       id,
@@ -321,7 +321,7 @@ describe("helpers", () => {
 
   test("a context passed explicitly needs no CAMPAIGN_TESTENV_CONTEXT, the runner's warm pool included; storeSetId 1 is free", async () => {
     const saved = process.env.CAMPAIGN_TESTENV_CONTEXT;
-    const { context, state } = readRunFile(saved);
+    const { context, pid: parent } = readRunFile(saved);
     // The pool is filled after the services are ready, so this file may have started before it.
     await waitFor(() => readdirSync(poolDir(context.runId)).some((f) => f.startsWith("ready-")), {
       timeoutMs: 60_000,
@@ -333,7 +333,7 @@ describe("helpers", () => {
       expect(await other.redis.ping()).toBe("PONG");
       expect(other.storeSet.id).not.toBe(env.storeSet.id);
       // From the pool: the parent claimed it, not this process.
-      expect(new StoreSets(context.storeSets).held()[other.storeSet.id]).toBe(state.pid);
+      expect(new StoreSets(context.storeSets).held()[other.storeSet.id]).toBe(parent);
       await other.close();
       // A small id named by a test is free beside the pool's and the files' own (they count down).
       const named = await setupTestEnvironment({ context, services: ["redis"], storeSetId: 1 });

@@ -4,7 +4,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Client } from "pg";
-import { readContext, resolveOptions, ServiceError, setupTestEnvironment, startEnvironment } from "../src";
+import {
+  ImagePullError,
+  readContext,
+  resolveOptions,
+  ServiceError,
+  setupTestEnvironment,
+  startEnvironment,
+} from "../src";
 import { loadMigrations, migrate } from "../src/services/postgres/migrations";
 import { quoteIdent } from "../src/services/postgres";
 import { docker, LABELS } from "../src/docker";
@@ -50,30 +57,23 @@ test("a broken migration names the service, the file, the line and the statement
   expect(await containersOf(failure)).toEqual([]);
 });
 
-test("an image that does not exist names the service, the image and the fix; the started services are removed", async () => {
+test("images that cannot be pulled fail the start before any container, each with its service, registry and fix", async () => {
   const failure = startEnvironment({
-    services: ["postgres", "redis"],
-    images: { redis: "campaign-testenv/no-such-image:1" },
+    services: ["postgres", "redis", "aws"],
+    images: { redis: "campaign-testenv/no-such-image:1", aws: "campaign-testenv/no-such-image:2" },
     quiet: true,
   });
-  await expect(failure).rejects.toMatchObject({
-    service: "redis",
-    image: "campaign-testenv/no-such-image:1",
-    step: "starting the container",
-  });
-  await expect(failure).rejects.toThrow(/neither present nor pullable.*TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX/);
-  expect(await containersOf(failure)).toEqual([]); // postgres had started: it was removed
-});
-
-test("an AWS image that is absent is pulled before its labels are read: a failed pull names that step and the fix", async () => {
-  const failure = startEnvironment({
-    services: ["aws"],
-    images: { aws: "campaign-testenv/no-such-image:1" },
-    quiet: true,
-  });
-  await expect(failure).rejects.toMatchObject({ service: "aws", step: "pulling the image" });
-  await expect(failure).rejects.toThrow(/neither present nor pullable.*TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX/);
-  expect(await containersOf(failure)).toEqual([]);
+  await expect(failure).rejects.toBeInstanceOf(ImagePullError);
+  const { pulls, message } = (await failure.catch((error: ImagePullError) => error)) as ImagePullError;
+  expect(pulls.map((p) => [p.image, p.neededBy, p.registry])).toEqual([
+    ["campaign-testenv/no-such-image:1", "redis", "Docker Hub"],
+    ["campaign-testenv/no-such-image:2", "aws", "Docker Hub"],
+  ]);
+  // No registry answers on these machines: the engine cannot reach Docker Hub.
+  expect(message).toMatch(
+    /^campaign-testenv: could not pull campaign-testenv\/no-such-image:1 \(for redis\) from Docker Hub: the engine could not reach the registry: .*\nFix: check the engine's network/,
+  );
+  expect(message).not.toMatch(/\n\s+at /);
 });
 
 test("a service that never gets ready times out with its log lines", async () => {

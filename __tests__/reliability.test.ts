@@ -59,7 +59,8 @@ module.exports = async () => {
       services: ["postgres", "redis"],
       storeSets: path.join(dir, "store-sets"),
     },
-    state: { readyBy: Date.now() + Number(process.env.BOUND_MS), pid, steps: { postgres: "applying 3 migrations" } },
+    pid,
+    state: { readyBy: Date.now() + Number(process.env.BOUND_MS), steps: { postgres: "applying 3 migrations" } },
   }));
   process.env.CAMPAIGN_TESTENV_CONTEXT = file;
 };
@@ -264,7 +265,7 @@ test("a container killed during a test: the failing call, checkServicesHealth an
   runIds.add(context.runId);
   keepPasswords(context);
   const env = await setupTestEnvironment({ context });
-  const contextFile = writeRunFile(context, { pid: process.pid });
+  const contextFile = writeRunFile(context);
   try {
     await env.postgres.query("SELECT 1");
     const engine = await docker();

@@ -7,13 +7,8 @@ import { Client } from "pg";
 import type { EnvironmentContext, ResolvedOptions, ServiceName } from "../src";
 import { runDir } from "../src/context";
 import { capabilitiesOf } from "../src/services/aws/capabilities";
-import {
-  awsClients,
-  createAwsResources,
-  destroyAwsClients,
-  loadAwsResourcesSpec,
-  resetAwsResources,
-} from "../src/services/aws/resources";
+import { awsClients, destroyAwsClients } from "../src/services/aws/clients";
+import { createAwsResources, loadAwsResourcesSpec, resetAwsResources } from "../src/services/aws/resources";
 import { loadMigrations, migrate } from "../src/services/postgres/migrations";
 import { installResetTracking } from "../src/services/postgres/reset";
 import { createCollections, loadCollectionsSpec } from "../src/services/mongo";

@@ -421,7 +421,7 @@ async function suiteOnCompose(i: number): Promise<SuiteRun> {
   let file: string | undefined;
   try {
     up = await composeUp(options, project);
-    file = writeRunFile(await composeContext(options, up), { pid: process.pid });
+    file = writeRunFile(await composeContext(options, up));
     return await suiteRun(
       "jest",
       { ...process.env, BENCH_SUITE_COMPOSE: "1", CAMPAIGN_TESTENV_CONTEXT: file },

@@ -6,7 +6,6 @@ import { parseArgs, type ParseArgsConfig, styleText } from "node:util";
 import {
   CONTEXT_ENV,
   type EnvironmentContext,
-  isAlive,
   readContext,
   readRunFile,
   removeContext,
@@ -14,6 +13,7 @@ import {
   writeRunFile,
 } from "./context";
 import { LABELS, readLogLines, removeContainers } from "./docker";
+import { isAlive } from "./lock";
 import { pullImages, startEnvironment } from "./environment";
 import { oldFlagHint } from "./compat";
 import { CampaignTestenvError } from "./errors";
@@ -114,7 +114,7 @@ async function up(args: string[]): Promise<number> {
   };
   let lines: string;
   try {
-    const contextFile = writeRunFile(environment.context, { pid: process.pid });
+    const contextFile = writeRunFile(environment.context);
     written.push(path.dirname(contextFile));
     writePrivate(CURRENT(), contextFile);
     written.push(CURRENT());
@@ -223,8 +223,8 @@ async function down(): Promise<number> {
     );
   }
   const {
+    pid,
     context: { runId },
-    state: { pid },
   } = readRunFile(file);
   if (pid && pid !== process.pid && isAlive(pid)) {
     process.kill(pid, "SIGTERM"); // "up" removes its containers and every file it wrote, then exits

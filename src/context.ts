@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { retireContextFields } from "./compat";
 import { ContextError, type Runner, type WireError } from "./errors";
+import { isAlive } from "./lock";
 import type { ServiceContexts, ServiceName } from "./services";
 
 /**
@@ -25,8 +26,6 @@ export type EnvironmentContext = {
  * using it, beside the context: private to the package, and changed by that one process only.
  */
 export interface RunState {
-  /** The owner's process id: a test file waiting for it stops waiting once it is gone. */
-  pid: number;
   /** The runner whose global setup started the run (its config is where users set the options). */
   runner?: Runner;
   /**
@@ -41,8 +40,13 @@ export interface RunState {
   steps?: Partial<Record<ServiceName, string>>;
 }
 
-/** The run file: the context and the run's state, written whole each time. */
+/** The run file: its owner, the context and the run's state, written whole each time. */
 interface RunFile {
+  /**
+   * The owner's process id: a test file waiting for it stops waiting once it is gone, and any later run
+   * removes the folder of a run whose owner is gone. At the top, where every version reads it.
+   */
+  pid: number;
   context: EnvironmentContext;
   state: RunState;
 }
@@ -62,25 +66,15 @@ const RUN_DIR = /^campaign-testenv-[a-z0-9]{10}$/;
  * Writes the run file (the context and the run's state) into the run's folder, private to this user,
  * and returns its path: what CAMPAIGN_TESTENV_CONTEXT points at.
  */
-export function writeRunFile(context: EnvironmentContext, state: RunState): string {
+export function writeRunFile(context: EnvironmentContext, state: RunState = {}): string {
   const dir = runDir(context.runId);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, "context.json");
   // Written whole, then renamed over the old one: a process polling it never reads half a file.
-  const run: RunFile = { context, state };
+  const run: RunFile = { pid: process.pid, context, state };
   writeFileSync(`${file}.tmp`, JSON.stringify(run, null, 2), { mode: 0o600 });
   renameSync(`${file}.tmp`, file);
   return file;
-}
-
-/** True while the process `pid` runs (EPERM: it runs, as another user). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /**
@@ -93,11 +87,12 @@ export function removeDeadRuns(tmp = os.tmpdir()): string[] {
     const dir = path.join(tmp, name);
     let pid: number | undefined;
     try {
-      pid = (JSON.parse(readFileSync(path.join(dir, "context.json"), "utf8")) as RunFile).state?.pid;
+      pid = (JSON.parse(readFileSync(path.join(dir, "context.json"), "utf8")) as Partial<RunFile>).pid;
     } catch {
       continue;
     }
-    if (pid !== undefined && isAlive(pid)) continue;
+    // No owner written: not a run file this version knows; left alone.
+    if (pid === undefined || isAlive(pid)) continue;
     rmSync(dir, { recursive: true, force: true });
     removed.push(dir);
   }

@@ -3,8 +3,11 @@ import { createInterface } from "node:readline";
 import { PassThrough, Readable } from "node:stream";
 import { finished } from "node:stream/promises";
 import type Dockerode from "dockerode";
-import { getContainerRuntimeClient } from "testcontainers";
 import { DockerUnavailableError } from "./errors";
+
+/** Testcontainers' engine client, loaded on first use: a test file meets the engine only when a call fails. */
+const runtime = (): ReturnType<typeof import("testcontainers").getContainerRuntimeClient> =>
+  (require("testcontainers") as typeof import("testcontainers")).getContainerRuntimeClient();
 
 /** Labels on every container this package starts: teardown, failure cleanup, `down` and `prune` find them by these. */
 export const LABELS = {
@@ -23,7 +26,7 @@ export const LABELS = {
  */
 export async function docker(): Promise<Dockerode> {
   try {
-    return (await getContainerRuntimeClient()).container.dockerode;
+    return (await runtime()).container.dockerode;
   } catch (error) {
     throw new DockerUnavailableError(error);
   }
@@ -34,7 +37,7 @@ export async function docker(): Promise<Dockerode> {
  * can then be published on 127.0.0.1 only, out of reach of the network. A remote engine needs 0.0.0.0.
  */
 export async function publishesOnLoopback(): Promise<boolean> {
-  const { host } = (await getContainerRuntimeClient()).info.containerRuntime;
+  const { host } = (await runtime()).info.containerRuntime;
   return ["localhost", "127.0.0.1", "::1"].includes(host);
 }
 

@@ -10,7 +10,6 @@ import { reuseDir, startOrReuse } from "./reuse";
 import { startSentinel } from "./sentinel";
 import { ServiceRun, type ServiceContext } from "./service";
 import { type ServiceName, service } from "./services";
-import { reaperImage } from "./tc-internals";
 
 export interface StartedEnvironment {
   context: EnvironmentContext;
@@ -35,6 +34,7 @@ export function neededImages(options: ResolvedOptions): NeededImage[] {
   const images = options.services.map((name) => ({ image: options.images[name], neededBy: name }));
   // Testcontainers starts its reaper with the first container, pulling its image then if it must.
   if (process.env.TESTCONTAINERS_RYUK_DISABLED === "true") return images;
+  const { reaperImage } = require("./tc-internals") as typeof import("./tc-internals");
   return [...images, { image: reaperImage(), neededBy: "the reaper (Testcontainers' Ryuk)" }];
 }
 

@@ -62,27 +62,6 @@ export async function explainFailure(
   return error;
 }
 
-/**
- * The client, unchanged except that a promise any of its methods returns is rejected with
- * explainFailure's error. One level deep: `pool.query(...)`, `redis.get(...)`.
- */
-export function explaining<T extends object>(client: T, explain: (error: unknown) => Promise<unknown>): T {
-  return new Proxy(client, {
-    get(target, key) {
-      const value: unknown = Reflect.get(target, key, target);
-      if (typeof value !== "function") return value;
-      return (...args: unknown[]) => {
-        const result: unknown = value.apply(target, args);
-        // A thenable, not `instanceof Promise`: under Jest the client's promises come from another realm.
-        if (typeof (result as PromiseLike<unknown> | undefined)?.then !== "function") return result;
-        return Promise.resolve(result).catch(async (error: unknown) => {
-          throw await explain(error);
-        });
-      };
-    },
-  });
-}
-
 /** How long a store set's preparation keeps trying again after lost connections to a running container. */
 const RETRY_LOST_MS = 20_000;
 

@@ -3,6 +3,7 @@ import { refuseOldEnvironmentOptions } from "./compat";
 import { OptionsError } from "./errors";
 import type { OwnOption, ServiceSettings } from "./service";
 import {
+  DEFAULT_SERVICES,
   flavoursOf,
   SERVICE_NAMES,
   SERVICES,
@@ -24,7 +25,7 @@ type FlavourOptions = { [K in ServiceName as `${K}Flavour`]?: ServiceFlavours[K]
  * (folder of mongo-collections.json and aws-resources.json, CAMPAIGN_TESTENV_SPECS_DIR).
  */
 export interface EnvironmentOptions extends FlavourOptions, Partial<ServiceOptions> {
-  /** Services to start. Env: CAMPAIGN_TESTENV_SERVICES=postgres,redis */
+  /** Services to start; default the four of the Campaign System. Env: CAMPAIGN_TESTENV_SERVICES=postgres,redis */
   services?: ServiceName[];
   /**
    * Image per service. Env: CAMPAIGN_TESTENV_POSTGRES_IMAGE, _MONGO_IMAGE, _REDIS_IMAGE, _AWS_IMAGE; or per
@@ -85,7 +86,7 @@ export function resolveOptions(options: EnvironmentOptions = {}, env = process.e
     options.services ??
       fromEnv("SERVICES")
         ?.split(",")
-        .map((s) => s.trim()) ?? [...SERVICE_NAMES],
+        .map((s) => s.trim()) ?? [...DEFAULT_SERVICES],
   );
   const flavours = Object.fromEntries(
     SERVICE_NAMES.map((name) => {

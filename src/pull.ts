@@ -5,9 +5,11 @@
 // in the open, before any test file starts waiting, and bounds each pull by its progress: it fails
 // when nothing has arrived for a while, not after a fixed time.
 import { createInterface } from "node:readline";
-import { getContainerRuntimeClient, ImageName } from "testcontainers";
 import { ImagePullError, type PullFailure } from "./errors";
-import { registryAuth } from "./tc-internals";
+
+// Loaded on first use, with the first pull: importing the package starts nothing.
+const testcontainers = (): typeof import("testcontainers") => require("testcontainers");
+const tcInternals = (): typeof import("./tc-internals") => require("./tc-internals");
 
 /** One image a run needs, and what needs it (a service, or the reaper). */
 export interface NeededImage {
@@ -144,6 +146,7 @@ export function explainPullFailure(message: string): { reason: string; fix: stri
  * image, the registry, what had arrived and the fix.
  */
 async function pullImage(needed: NeededImage, stallMs: number, watcher: PullWatcher): Promise<void> {
+  const { getContainerRuntimeClient, ImageName } = testcontainers();
   const client = await getContainerRuntimeClient();
   const name = ImageName.fromString(needed.image);
   const state: PullState = {
@@ -161,7 +164,8 @@ async function pullImage(needed: NeededImage, stallMs: number, watcher: PullWatc
   watcher.started?.(state);
   let stream: NodeJS.ReadableStream;
   try {
-    const authconfig = await registryAuth(name.registry ?? client.info.containerRuntime.indexServerAddress);
+    const registry = name.registry ?? client.info.containerRuntime.indexServerAddress;
+    const authconfig = await tcInternals().registryAuth(registry);
     stream = await client.container.dockerode.pull(name.string, { authconfig });
   } catch (error) {
     const { json, message } = error as { json?: { message?: string }; message: string };
@@ -222,6 +226,7 @@ const destroy = (stream: NodeJS.ReadableStream) =>
 
 /** True when the engine has `image` (as Testcontainers names it). */
 async function present(image: string): Promise<boolean> {
+  const { getContainerRuntimeClient, ImageName } = testcontainers();
   const client = await getContainerRuntimeClient();
   return client.image.exists(ImageName.fromString(image));
 }

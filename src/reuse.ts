@@ -10,8 +10,8 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, wri
 import os from "node:os";
 import path from "node:path";
 import type Dockerode from "dockerode";
-import lockfile from "proper-lockfile";
 import { docker, LABELS, removeContainer } from "./docker";
+import { lock } from "./lock";
 import { type ResolvedOptions, serviceSettings } from "./options";
 import { packageRoot } from "./paths";
 import type { ServiceContext, ServiceRun } from "./service";
@@ -76,15 +76,18 @@ async function remove(containerId: string): Promise<void> {
 
 /**
  * One reuse-mode start of a service at a time across processes, so concurrent runs share one
- * container. A holder that dies leaves a lock that goes stale (proper-lockfile keeps a live one fresh).
+ * container. A holder that dies leaves a lock the next run takes over.
  */
-async function lock(name: ServiceName, timeoutMs: number): Promise<() => Promise<void>> {
+async function lockService(name: ServiceName, timeoutMs: number): Promise<() => void> {
   mkdirSync(reuseDir(), { recursive: true, mode: 0o700 });
-  // One path per service: proper-lockfile keeps this process's locks by it (the lock is `${path}.lock`).
-  return lockfile.lock(path.join(reuseDir(), name), {
-    realpath: false,
-    retries: { retries: Math.ceil(timeoutMs / 200), minTimeout: 20, maxTimeout: 200, factor: 1.5 },
-  });
+  const file = path.join(reuseDir(), name);
+  const release = await lock(file, timeoutMs);
+  if (!release) {
+    throw new Error(
+      `another run has been starting ${name} in reuse mode for ${(timeoutMs / 1000).toFixed(0)} s (lock ${file}.lock)`,
+    );
+  }
+  return release;
 }
 
 /**
@@ -103,13 +106,13 @@ export async function startOrReuse(
   if (found) return found;
   // Waiting may last as long as another run's start of the same service.
   const release = await run.step("waiting for another run starting it", () =>
-    lock(name, options.startupTimeoutMs + 30_000),
+    lockService(name, options.startupTimeoutMs + 30_000),
   );
   try {
     // That other run may have just started it.
     return (await reusable(name, hash, run)) ?? (await startLabelled(name, hash, run));
   } finally {
-    await release();
+    release();
   }
 }
 

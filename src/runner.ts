@@ -58,7 +58,7 @@ class RunFileWriter {
   readonly state: RunState;
 
   constructor(runner: Runner) {
-    this.state = { pid: process.pid, runner, steps: {} };
+    this.state = { runner, steps: {} };
   }
 
   write(change: Partial<RunState> = {}): void {

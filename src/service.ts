@@ -1,14 +1,14 @@
 import path from "node:path";
-import {
-  type GenericContainer,
-  getContainerRuntimeClient,
-  ImageName,
-  type StartedTestContainer,
-} from "testcontainers";
+import type { GenericContainer, StartedTestContainer } from "testcontainers";
 import { LABELS, publishesOnLoopback } from "./docker";
 import { ServiceError, guessFix } from "./errors";
+import type { Explain } from "./explaining";
 import { packageRoot } from "./paths";
-import { publishOnLoopback } from "./tc-internals";
+
+// Loaded on first use: a test file that imports the package never starts a container (see
+// docs/ARCHITECTURE.md, "Loaded on first use").
+const testcontainers = (): typeof import("testcontainers") => require("testcontainers");
+const tcInternals = (): typeof import("./tc-internals") => require("./tc-internals");
 
 /** The main database of PostgreSQL and Mongo: what `campaign-testenv up` users and unisolated code use. */
 export const MAIN_DATABASE = "campaign";
@@ -53,7 +53,12 @@ export interface ServiceTypes {
   context: ServiceContext;
   /** What `prepare` returns (JSON: the warm pool writes it to a file) and `connect` takes back. */
   prepared: unknown;
-  /** What a test file's store of this service is connected with: its client(s). */
+  /**
+   * A test file's store of this service, as `connect` returns it and `reset` and `close` take it: its
+   * client(s) and whatever the reset keeps between tests (what was written, a connection of its own).
+   */
+  store: object;
+  /** What a test reaches its store through: `env.client(name)`, which the accessors read. */
   client: object;
   /** Where a store set's data lives in this service (a database name, a db index...). */
   names: Record<string, string | number>;
@@ -96,6 +101,11 @@ export interface Flavour<Started> {
  */
 export interface Service<T extends ServiceTypes> {
   readonly name: T["name"];
+  /**
+   * Started when a run names no services. A service added later leaves it out: it starts only for the
+   * runs that ask for it (the services option, CAMPAIGN_TESTENV_SERVICES).
+   */
+  readonly startedByDefault?: true;
   /** Every product that can fill this role, each with its image; the first is the default. */
   readonly flavours: { readonly [F in T["flavour"]]: Flavour<T["started"]> };
   /** Options only this service reads, e.g. `migrationsDir`. */
@@ -113,11 +123,19 @@ export interface Service<T extends ServiceTypes> {
    * (a service may then do less, as AWS does).
    */
   prepare(context: T["context"], id: number, previous?: T["prepared"]): Promise<T["prepared"]>;
-  /** Connects to store set `id`, which `prepare` built, and returns its client(s). */
-  connect(context: T["context"], id: number, prepared: T["prepared"]): Promise<T["client"]>;
+  /** Connects to store set `id`, which `prepare` built, and returns the store. */
+  connect(context: T["context"], id: number, prepared: T["prepared"]): Promise<T["store"]>;
+  /** The client(s) a test reaches the store through. */
+  client(store: T["store"]): T["client"];
+  /**
+   * The client(s) again, such that a call that fails because the container stopped throws what
+   * `explain` makes of the error (a ServiceDownError naming the container) instead of a bare
+   * "ECONNREFUSED". Every service has one: a test meets each service through its client.
+   */
+  explaining(client: T["client"], explain: Explain): T["client"];
   /** Back to the state right after prepare (what `cleanTestData` calls). */
-  reset(client: T["client"], context: T["context"]): Promise<void>;
-  close(client: T["client"]): Promise<void>;
+  reset(store: T["store"], context: T["context"]): Promise<void>;
+  close(store: T["store"]): Promise<void>;
   /** The TestEnvironment fields of this service, from its client(s); the first is named after it. */
   readonly accessors: { readonly [A in keyof T["accessors"]]: (client: T["client"]) => T["accessors"][A] };
   /** One real round trip, within timeoutMs; throws when the service does not answer. */
@@ -207,6 +225,7 @@ export class ServiceRun<T extends Pick<ServiceTypes, "flavour" | "options"> = Co
    * start, so its declaration counts on its first run too.
    */
   async declaredLacks(): Promise<Record<string, string>> {
+    const { getContainerRuntimeClient, ImageName } = testcontainers();
     const { image: images } = await getContainerRuntimeClient();
     // As Testcontainers names it (TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX included).
     const name = ImageName.fromString(this.image);
@@ -239,7 +258,7 @@ export class ServiceRun<T extends Pick<ServiceTypes, "flavour" | "options"> = Co
         });
       });
     this.container = await this.step("starting the container", async () => {
-      if (await publishesOnLoopback()) publishOnLoopback(container);
+      if (await publishesOnLoopback()) tcInternals().publishOnLoopback(container);
       return container.start();
     });
     this.containerId = this.container.getId();

@@ -5,17 +5,15 @@
 // is taken back by the next claimer; its store set is prepared afresh anyway.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import lockfile from "proper-lockfile";
-import { isAlive } from "./context";
 import { StoreSetError } from "./errors";
+import { isAlive, lock } from "./lock";
 import { STORE_SET_CAPACITY } from "./service";
 
 /** Store-set id -> the pid of the process holding it. */
 type Claims = Record<string, number>;
 
-/** The lock is held for a read and a write; one held longer than this belongs to a dead process. */
-const LOCK_STALE_MS = 10_000;
-const LOCK_RETRIES = { retries: 200, minTimeout: 2, maxTimeout: 50, factor: 1.3 };
+/** The lock is held for a read and a write; a wait this long means its holder is stuck. */
+const LOCK_WAIT_MS = 10_000;
 
 /** Claims in one process queue here first, by folder: they then take the file lock one at a time, not in a race. */
 const inProcess = new Map<string, Promise<unknown>>();
@@ -98,17 +96,14 @@ export class StoreSets {
 
   private async locked<T>(change: (claims: Claims) => T): Promise<T> {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const since = Date.now();
-    const unlock = await lockfile
-      .lock(this.file, { realpath: false, stale: LOCK_STALE_MS, retries: LOCK_RETRIES })
-      .catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== "ELOCKED") throw error;
-        throw new StoreSetError(
-          `campaign-testenv: waited ${((Date.now() - since) / 1000).toFixed(1)} s for the store-set allocator's ` +
-            `lock ${this.file}.lock, which another process keeps fresh; if no campaign-testenv run is going on, ` +
-            `remove that folder and run again.`,
-        );
-      });
+    const unlock = await lock(this.file, LOCK_WAIT_MS);
+    if (!unlock) {
+      throw new StoreSetError(
+        `campaign-testenv: waited ${LOCK_WAIT_MS / 1000} s for the store-set allocator's lock ` +
+          `${this.file}.lock, which a live process holds; if no campaign-testenv run is going on, remove that ` +
+          `folder and run again.`,
+      );
+    }
     try {
       const claims = Object.fromEntries(Object.entries(this.read()).filter(([, pid]) => isAlive(pid)));
       const result = change(claims);
@@ -117,7 +112,7 @@ export class StoreSets {
       renameSync(`${this.file}.tmp`, this.file);
       return result;
     } finally {
-      await unlock();
+      unlock();
     }
   }
 }

@@ -1,7 +1,8 @@
 import { refuseOldSetupOptions, retireEnvironmentNames } from "./compat";
-import { type EnvironmentContext, isAlive, poolDir, readRunFile, type RunState } from "./context";
-import { ContextError, fromWire, MissingServiceError, type Runner } from "./errors";
-import { explainFailure, explaining, retryingLostConnections } from "./explain";
+import { type EnvironmentContext, poolDir, readRunFile, type RunState } from "./context";
+import { isAlive } from "./lock";
+import { CampaignTestenvError, ContextError, fromWire, MissingServiceError, type Runner } from "./errors";
+import { explainFailure, retryingLostConnections } from "./explain";
 import { claimFromPool } from "./pool";
 import { poll, type Try } from "./poll";
 import {
@@ -63,8 +64,9 @@ function checkStarted(
   if (missing.length > 0) throw new MissingServiceError(missing, context.services, { runner });
 }
 
-/** The running environment once every service in `needed` is ready, with the run's state. */
+/** The running environment once every service in `needed` is ready, with its owner and state. */
 interface Ready {
+  pid?: number;
   context: EnvironmentContext;
   state?: RunState;
 }
@@ -79,15 +81,15 @@ async function readyContext(needed: readonly ServiceName[] | undefined): Promise
   let last: Ready | undefined;
   let waiting: ServiceName[] = [];
   const attempt = (): Try<Ready> => {
-    const { context, state } = readRunFile();
-    last = { context, state };
+    const { pid, context, state } = readRunFile();
+    last = { pid, context, state };
     checkStarted(context, needed, state.runner);
     if (state.failure) throw fromWire(state.failure);
     waiting = (needed ?? context.services).filter((name) => context[name] === undefined);
     if (waiting.length === 0) return { done: true, value: last };
-    if (!isAlive(state.pid)) {
+    if (!isAlive(pid)) {
       throw new ContextError(
-        `campaign-testenv: the process that was starting ${waiting.join(", ")} (pid ${state.pid}) is gone, ` +
+        `campaign-testenv: the process that was starting ${waiting.join(", ")} (pid ${pid}) is gone, ` +
           `so this test file cannot get its stores; look at that process's output, then run the tests again.`,
       );
     }
@@ -97,12 +99,12 @@ async function readyContext(needed: readonly ServiceName[] | undefined): Promise
   if (result.done) return result.value;
   const timeoutMs = Math.max(0, (last!.state!.readyBy ?? 0) - started);
   return poll(attempt, { timeoutMs, intervalMs: POLL_MS }, () => {
-    const { context, state } = last!;
+    const { pid, context, state } = last!;
     const steps = waiting.map((name) => `${name} at "${state?.steps?.[name] ?? "starting"}"`).join(", ");
     return new ContextError(
       `campaign-testenv: waited ${((Date.now() - started) / 1000).toFixed(0)} s for ${waiting.join(", ")} of run ` +
         `${context.runId} to be ready (the start's timeout plus a margin; ${steps}); look at the output of the ` +
-        `process starting them (pid ${state?.pid}), and raise startupTimeoutMs / CAMPAIGN_TESTENV_STARTUP_TIMEOUT_MS ` +
+        `process starting them (pid ${pid}), and raise startupTimeoutMs / CAMPAIGN_TESTENV_STARTUP_TIMEOUT_MS ` +
         `on a slow machine.`,
     );
   });
@@ -178,12 +180,10 @@ export async function setupTestEnvironment<S extends ServiceName = never>(
   const names = (options.services ?? context.services).filter((name) => context[name] !== undefined);
   const held = await holdStoreSet(context, options.storeSetId);
 
-  // A call that fails because a container stopped says so (ServiceDownError), not just "ECONNREFUSED".
   const opened = await Promise.allSettled(
     names.map(async (name) => {
-      const explain = (error: unknown) => explainFailure(context, name, `a ${name} call`, error);
       const entry = service(name);
-      const client = await retryingLostConnections(
+      const store = await retryingLostConnections(
         context,
         name,
         `preparing store set ${held.id}`,
@@ -192,13 +192,13 @@ export async function setupTestEnvironment<S extends ServiceName = never>(
           return entry.connect(context[name]!, held.id, prepared);
         },
       );
-      return [name, explaining(client, explain)] as const;
+      return [name, store] as const;
     }),
   );
-  const clients = new Map(opened.flatMap((r) => (r.status === "fulfilled" ? [r.value] : [])));
-  // The store set goes back even when closing a client fails; that failure is then reported.
+  const stores = new Map(opened.flatMap((r) => (r.status === "fulfilled" ? [r.value] : [])));
+  // The store set goes back even when closing a store fails; that failure is then reported.
   const close = async () => {
-    const closed = await Promise.allSettled([...clients].map(([name, c]) => service(name).close(c)));
+    const closed = await Promise.allSettled([...stores].map(([name, store]) => service(name).close(store)));
     await held.release();
     const failed = closed.find((r) => r.status === "rejected");
     if (failed) throw failed.reason;
@@ -210,6 +210,14 @@ export async function setupTestEnvironment<S extends ServiceName = never>(
     throw failed.reason;
   }
 
+  // A call that fails because a container stopped says so (ServiceDownError), not just "ECONNREFUSED".
+  const clients = new Map(
+    [...stores].map(([name, store]) => {
+      const entry = service(name);
+      const explain = (error: unknown) => explainFailure(context, name, `a ${name} call`, error);
+      return [name, entry.explaining(entry.client(store), explain)] as const;
+    }),
+  );
   const client = <K extends ServiceName>(name: K): ServiceClients[K] =>
     (clients.get(name) as ServiceClients[K] | undefined) ?? missing(context, name, names, state?.runner);
   let closing: Promise<void> | undefined;
@@ -228,7 +236,33 @@ export async function setupTestEnvironment<S extends ServiceName = never>(
   }
   retireEnvironmentNames(env, env.storeSet);
   Object.freeze(env.storeSet);
+  storesOf.set(env, stores);
   return env as unknown as TestEnvironment<S>;
+}
+
+/** Each test environment's stores, which its clients reach and `resetStores` resets. */
+const storesOf = new WeakMap<object, Map<ServiceName, object>>();
+
+/**
+ * Brings every store of a test environment back to its state right after setup, each as its service
+ * says (what `cleanTestData` runs); a failure on a stopped container is a ServiceDownError.
+ */
+export async function resetStores(env: TestEnvironment): Promise<void> {
+  const stores = storesOf.get(env);
+  if (!stores) {
+    throw new CampaignTestenvError(
+      "campaign-testenv: cleanTestData takes what setupTestEnvironment returned; pass that environment.",
+    );
+  }
+  await Promise.all(
+    [...stores].map(([name, store]) =>
+      service(name)
+        .reset(store, env.context[name]!)
+        .catch(async (error: unknown) => {
+          throw await explainFailure(env.context, name, `cleaning the ${name} data`, error);
+        }),
+    ),
+  );
 }
 
 /** Closes the clients and gives the store set back; the containers belong to the global teardown. */

@@ -6,7 +6,7 @@ import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { isAlive } from "../../src/context";
+import { isAlive } from "../../src/lock";
 import { packageRoot } from "../../src/paths";
 
 // This Node first on PATH, so that npm's scripts and npx's jest run on it; npm itself from PATH (the

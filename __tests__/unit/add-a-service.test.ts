@@ -41,9 +41,11 @@ async function main() {
   await cleanTestData(env);
   const health = await checkServicesHealth(context);
   const image = resolveOptions({}, { CAMPAIGN_TESTENV_KV_IMAGE: "mine/kv:2" }).images.kv;
+  // Started only where asked for: a run that names no services starts the four it always did.
+  const byDefault = resolveOptions({}, {}).services;
   const held = Object.keys(new StoreSets(storeSets).held()).map(Number);
   await env.close();
-  console.log(JSON.stringify({ namespace, id, before, after: env.kv.size, health, image, held }));
+  console.log(JSON.stringify({ namespace, id, before, after: env.kv.size, health, image, held, byDefault }));
 }
 void main();
 `;
@@ -98,5 +100,6 @@ test("a new service is one module plus one registry line: typed, and it runs", (
     health: [expect.objectContaining({ service: "kv", healthy: true, detail: "in this process" })],
     image: "mine/kv:2",
     held: [512],
+    byDefault: ["postgres", "mongo", "redis", "aws"],
   });
 }, 120_000);

@@ -27,14 +27,10 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { type AwsResources, awsClients, loadAwsResourcesSpec } from "../../src/services/aws/resources";
-import {
-  type AwsSdkClient,
-  markAwsAccountWritten,
-  resetAwsWrites,
-  trackAwsClient,
-  trackAwsWrites,
-} from "../../src/services/aws/writes";
+import { AWS_CLIENT_NAMES } from "../../src/services/aws/clients";
+import { type AwsResources, loadAwsResourcesSpec } from "../../src/services/aws/resources";
+import { AwsStore, markAwsAccountWritten, trackAwsClient } from "../../src/services/aws/store";
+import type { AwsSdkClient } from "../../src/services/aws/writes";
 
 const spec = loadAwsResourcesSpec(path.join(__dirname, "../../fixtures"));
 const ACCOUNT = "000000000007";
@@ -80,14 +76,15 @@ function answerInPlace(client: unknown): void {
 }
 
 function storeSet() {
-  const clients = awsClients({
+  const account = {
     endpoint: "http://127.0.0.1:9",
     region: "us-east-1",
     accessKeyId: ACCOUNT,
-    secretAccessKey: "unused",
-  });
-  const store = trackAwsWrites({ ...clients, resources }, spec);
-  for (const client of Object.values(clients)) answerInPlace(client);
+    secretAccessKey: "x",
+  };
+  const store = new AwsStore(account, resources, spec);
+  // Each client is made when first read, with the store's tracker on it: this adds the answer after it.
+  for (const name of AWS_CLIENT_NAMES) answerInPlace(store[name]);
   return store;
 }
 
@@ -98,7 +95,7 @@ async function resetAfter(
 ): Promise<string[]> {
   await writes();
   sent = [];
-  await resetAwsWrites(store);
+  await store.reset();
   return [...sent].sort();
 }
 

@@ -122,7 +122,8 @@ describe("health", () => {
       contextFile,
       JSON.stringify({
         context: { ...base, services: ["redis"], redis: closed },
-        state: { pid: process.pid },
+        pid: process.pid,
+        state: {},
       }),
     );
   });

@@ -45,7 +45,7 @@ afterEach(() =>
   written.splice(0).forEach((file) => rmSync(path.dirname(file), { recursive: true, force: true })),
 );
 const write = (c: EnvironmentContext) => {
-  const file = writeRunFile(c, { pid: process.pid, readyBy: 42 });
+  const file = writeRunFile(c, { readyBy: 42 });
   written.push(file);
   return file;
 };
@@ -66,7 +66,7 @@ describe("writeRunFile / readContext / removeContext", () => {
 
   test("the run's state is beside the context, not in it: the context is what a user may pass on", () => {
     const c = context();
-    expect(readRunFile(write(c))).toEqual({ context: c, state: { pid: process.pid, readyBy: 42 } });
+    expect(readRunFile(write(c))).toEqual({ pid: process.pid, context: c, state: { readyBy: 42 } });
     expect(Object.keys(readContext(write(c)))).not.toContain("pid");
   });
 

@@ -14,6 +14,7 @@ export const kv: Service<{
   name: "kv";
   context: KvContext;
   prepared: null;
+  store: Map<string, string>;
   client: Map<string, string>;
   names: { kvNamespace: string };
   accessors: { kv: Map<string, string> };
@@ -31,7 +32,10 @@ export const kv: Service<{
     return null;
   },
   connect: async (_context, id) => namespaces.get(`kv${id}`)!,
-  reset: async (client) => client.clear(),
+  client: (store) => store,
+  // A Map in this process never goes away; a container's client goes through explaining() (redis).
+  explaining: (client) => client,
+  reset: async (store) => store.clear(),
   close: async () => undefined,
   accessors: { kv: (client) => client },
   check: async () => undefined,

@@ -133,11 +133,17 @@ test("removeDeadRuns removes the folders of runs whose process is gone, and only
       const pid = state === "dead" ? deadPid : process.pid;
       writeFileSync(
         path.join(tmp, name, "context.json"),
-        JSON.stringify({ context: { runId: name.slice(-10) }, state: { pid } }),
+        JSON.stringify({ pid, context: { runId: name.slice(-10) }, state: {} }),
       );
     }
     mkdirSync(path.join(tmp, "campaign-testenv-consumer-abc123")); // not a run folder: never touched
     mkdirSync(path.join(tmp, "campaign-testenv-writing001")); // no context yet: being written
+    // A file with no owner at its top (a format this version does not know): left alone.
+    mkdirSync(path.join(tmp, "campaign-testenv-unknown001"));
+    writeFileSync(
+      path.join(tmp, "campaign-testenv-unknown001", "context.json"),
+      JSON.stringify({ context: {} }),
+    );
 
     expect(removeDeadRuns(tmp)).toEqual([path.join(tmp, folders.dead)]);
     expect(removeDeadRuns(tmp)).toEqual([]);

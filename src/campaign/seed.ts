@@ -1,4 +1,4 @@
-import { makeCampaign, makeContact, makeUser, type TestData, testData } from "../../fixtures/test-data";
+import type { TestData } from "../../fixtures/test-data";
 import type { CampaignRow, ContactRow, UserRow } from "./schema";
 import { type SeedData, seedData } from "../helpers/seed";
 import type { TestEnvironment } from "../worker";
@@ -9,9 +9,12 @@ import type { TestEnvironment } from "../worker";
  */
 export function seedTestData(env: TestEnvironment): Promise<TestData>;
 export function seedTestData<T extends SeedData>(env: TestEnvironment, data: T): Promise<T>;
-export function seedTestData(env: TestEnvironment, data: SeedData = testData): Promise<SeedData> {
-  return seedData(env, data);
+export function seedTestData(env: TestEnvironment, data?: SeedData): Promise<SeedData> {
+  return seedData(env, data ?? fixtures().testData);
 }
+
+// The Campaign System's fixtures, loaded when a test first seeds them: importing the package does not.
+const fixtures = (): typeof import("../../fixtures/test-data") => require("../../fixtures/test-data");
 
 export interface SeededCampaign {
   owner: UserRow;
@@ -30,6 +33,7 @@ export async function seedCampaign(
     contacts = 0,
   }: { campaign?: Partial<CampaignRow>; contacts?: number | Partial<ContactRow>[] } = {},
 ): Promise<SeededCampaign> {
+  const { makeCampaign, makeContact, makeUser } = fixtures();
   const owner = makeUser();
   const row = makeCampaign(owner.id, campaign);
   const overrides = typeof contacts === "number" ? Array.from({ length: contacts }, () => ({})) : contacts;

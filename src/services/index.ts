@@ -15,6 +15,8 @@ export const SERVICES = registry({ postgres, mongo, redis, aws });
 
 export type ServiceName = keyof typeof SERVICES;
 export const SERVICE_NAMES = Object.keys(SERVICES) as ServiceName[];
+/** What a run starts when it names no services. */
+export const DEFAULT_SERVICES = SERVICE_NAMES.filter((name) => SERVICES[name].startedByDefault);
 
 /** The types service `K`'s module fixed. */
 type TypesOf<K extends ServiceName> = (typeof SERVICES)[K] extends Service<infer T> ? T : never;

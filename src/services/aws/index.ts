@@ -1,27 +1,18 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
-import { ListQueuesCommand } from "@aws-sdk/client-sqs";
 import { FunctionFailedError } from "../../errors";
 import { randomToken } from "../../random";
 import { type Service, type ServiceContext, SPECS_DIR } from "../../service";
 import { type AwsCapabilities, type AwsStarted } from "./capabilities";
+import { type AwsEndpoint, awsClients, destroyAwsClients } from "./clients";
 import { localstack } from "./localstack";
 import { ministack } from "./ministack";
-import {
-  type AwsClients,
-  type AwsEndpoint,
-  type AwsResources,
-  type AwsResourcesSpec,
-  type AwsTarget,
-  awsClients,
-  createAwsResources,
-  destroyAwsClients,
-  loadAwsResourcesSpec,
-  resetAwsResources,
-} from "./resources";
+import type { AwsResources, AwsResourcesSpec, AwsTarget } from "./resources";
 import { fillSecrets, servicesInSecrets } from "./secrets";
-import { resetAwsWrites, trackAwsWrites } from "./writes";
-import { zipFolder } from "./zip";
+import { AwsStore } from "./store";
+
+// Loaded on first use: the SDK's commands, which only the runner's parent and the CLI send.
+const resources = (): typeof import("./resources") => require("./resources");
 
 /** The emulator filling the AWS role: LocalStack (the default) or MiniStack. */
 export type AwsFlavour = "localstack" | "ministack";
@@ -37,9 +28,6 @@ export interface AwsContext extends AwsEndpoint, ServiceContext {
   /** The secrets' values, placeholders filled from the other services' context. */
   secretValues: Record<string, Record<string, string>>;
 }
-
-/** A store set's AWS clients: SDK clients signed as its account, and its resources by spec name. */
-export type AwsStore = AwsClients & { resources: AwsResources };
 
 /** The account of unisolated use (`campaign-testenv up`, the main context): LocalStack's default. */
 const MAIN_ACCOUNT = "000000000000";
@@ -59,7 +47,8 @@ const target = (context: AwsContext, account: string, bucketPrefix: string): Aws
 
 /** The spec, plus the bytes of every function's source: a changed handler is a changed environment. */
 function specFingerprint(specsDir: string): string {
-  const spec = loadAwsResourcesSpec(specsDir);
+  const spec = resources().loadAwsResourcesSpec(specsDir);
+  const { zipFolder } = require("./zip") as typeof import("./zip");
   const sources = spec.functions.map((fn) =>
     createHash("sha256")
       .update(zipFolder(path.join(specsDir, fn.source)))
@@ -78,6 +67,7 @@ export const aws: Service<{
   name: "aws";
   context: AwsContext;
   prepared: AwsResources;
+  store: AwsStore;
   client: AwsStore;
   names: { awsAccount: string; awsBucketPrefix: string };
   accessors: { aws: AwsStore };
@@ -86,16 +76,20 @@ export const aws: Service<{
   started: AwsStarted;
 }> = {
   name: "aws",
+  startedByDefault: true,
   flavours: { localstack, ministack },
   options: { specsDir: SPECS_DIR },
   fingerprint: (settings) =>
     [settings.image, settings.flavour, specFingerprint(settings.specsDir)].join("\n"),
   // The secrets hold other services' connection details, so a change to those services is a change here.
   peers: (settings) =>
-    servicesInSecrets(loadAwsResourcesSpec(settings.specsDir)).filter((s) => settings.services.includes(s)),
+    servicesInSecrets(resources().loadAwsResourcesSpec(settings.specsDir)).filter((s) =>
+      settings.services.includes(s),
+    ),
 
   async start(run) {
     const { flavour, specsDir } = run.settings;
+    const { createAwsResources, loadAwsResourcesSpec, resetAwsResources } = resources();
     const spec = await run.step("reading the AWS resources spec", async () => loadAwsResourcesSpec(specsDir));
     const { endpoint, capabilities } = await aws.flavours[flavour].start(run);
     for (const [name, capability] of Object.entries(capabilities)) {
@@ -123,7 +117,7 @@ export const aws: Service<{
     const clients = awsClients(context);
     try {
       await run.step("creating buckets, queues, topics, secrets, tables and functions", async () => {
-        const resources = await createAwsResources(clients, spec, target(context, MAIN_ACCOUNT, "")).catch(
+        const created = await createAwsResources(clients, spec, target(context, MAIN_ACCOUNT, "")).catch(
           (error: unknown) => {
             // What runs cannot run functions after all (LocalStack without a usable engine): say so,
             // and give every account the rest.
@@ -136,7 +130,7 @@ export const aws: Service<{
             return createAwsResources(clients, spec, target(context, MAIN_ACCOUNT, ""));
           },
         );
-        await resetAwsResources({ ...clients, resources }, spec);
+        await resetAwsResources({ ...clients, resources: created }, spec);
       });
     } finally {
       destroyAwsClients(clients);
@@ -147,46 +141,49 @@ export const aws: Service<{
   names: { awsAccount: storeSetAccount, awsBucketPrefix: storeSetBucketPrefix },
 
   async prepare(context, id, previous) {
+    const { createAwsResources, resetAwsResources } = resources();
     const clients = awsClients({ ...context, accessKeyId: storeSetAccount(id) });
     try {
       if (previous) {
         // The account has its resources from the set's last round: emptying them is a third of the
         // requests of creating them again, which matters on LocalStack while tests run beside it.
-        const resources = previous;
-        const reset = await resetAwsResources({ ...clients, resources }, context.spec).then(
+        const reset = await resetAwsResources({ ...clients, resources: previous }, context.spec).then(
           () => true,
           () => false, // a test deleted one: create them again below
         );
-        if (reset) return resources;
+        if (reset) return previous;
       }
-      const resources = await createAwsResources(
+      const created = await createAwsResources(
         clients,
         context.spec,
         target(context, storeSetAccount(id), storeSetBucketPrefix(id)),
       );
-      await resetAwsResources({ ...clients, resources }, context.spec);
-      return resources;
+      await resetAwsResources({ ...clients, resources: created }, context.spec);
+      return created;
     } finally {
       destroyAwsClients(clients);
     }
   },
 
-  async connect(context, id, resources) {
-    return trackAwsWrites(
-      { ...awsClients({ ...context, accessKeyId: storeSetAccount(id) }), resources },
-      context.spec,
-    );
+  // No SDK client is made here: each is made when a test first reads it.
+  connect: async (context, id, created) =>
+    new AwsStore({ ...context, accessKeyId: storeSetAccount(id) }, created, context.spec),
+
+  client: (store) => store,
+
+  explaining(store, explain) {
+    store.explainFailures(explain);
+    return store;
   },
 
-  reset: resetAwsWrites,
+  reset: (store) => store.reset(),
 
-  async close(store) {
-    destroyAwsClients(store);
-  },
+  close: async (store) => store.close(),
 
   accessors: { aws: (store) => store },
 
   async check(context, timeoutMs) {
+    const { ListQueuesCommand } = require("@aws-sdk/client-sqs") as typeof import("@aws-sdk/client-sqs");
     const clients = awsClients(context);
     try {
       await clients.sqs.send(new ListQueuesCommand({}), { abortSignal: AbortSignal.timeout(timeoutMs) });

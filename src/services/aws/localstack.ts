@@ -1,16 +1,9 @@
-import { ListFunctionsCommand } from "@aws-sdk/client-lambda";
-import { ListBucketsCommand } from "@aws-sdk/client-s3";
-import { ListSecretsCommand } from "@aws-sdk/client-secrets-manager";
-import { ListTopicsCommand } from "@aws-sdk/client-sns";
-import { ListQueuesCommand } from "@aws-sdk/client-sqs";
-import { LocalstackContainer } from "@testcontainers/localstack";
+import type { LocalstackContainer } from "@testcontainers/localstack";
 import type Dockerode from "dockerode";
-import { getContainerRuntimeClient } from "testcontainers";
 import { LABELS } from "../../docker";
 import type { Flavour } from "../../service";
-import { LocalstackWithoutSessionHook } from "../../tc-internals";
 import { type AwsCapabilities, type AwsStarted, capabilitiesOf } from "./capabilities";
-import { awsClients, destroyAwsClients } from "./resources";
+import { awsClients, destroyAwsClients } from "./clients";
 
 /**
  * A LocalStack ready hook (Python files in ready.d run inside LocalStack). Its ~900k start-up objects
@@ -112,6 +105,10 @@ export function localstackContainer(
 ): LocalstackContainer {
   // Reuse mode: LocalStack outlives the run, and its warm function containers must too; the module's
   // hook would label them with this run's reaper session, and the reaper would remove them.
+  const { LocalstackWithoutSessionHook } =
+    require("../../tc-internals") as typeof import("../../tc-internals");
+  const { LocalstackContainer } =
+    require("@testcontainers/localstack") as typeof import("@testcontainers/localstack");
   const container = new (reuse ? LocalstackWithoutSessionHook : LocalstackContainer)(image)
     .withCopyContentToContainer([GC_FREEZE_HOOK])
     .withEnvironment(settings.environment);
@@ -123,6 +120,7 @@ export function localstackContainer(
 export const localstack: Flavour<AwsStarted> = {
   image: "localstack/localstack:4.14.0",
   async start(run) {
+    const { getContainerRuntimeClient } = require("testcontainers") as typeof import("testcontainers");
     const { info, container: engine } = await getContainerRuntimeClient();
     const lack = socketLack(
       reachedThroughSocket(engine.dockerode.modem),
@@ -149,6 +147,13 @@ export const localstack: Flavour<AwsStarted> = {
  * left to its first CreateTable (one per account, and it starts a JVM): nothing races it.
  */
 async function attachServices(endpoint: string, capabilities: AwsCapabilities): Promise<void> {
+  const { ListFunctionsCommand } =
+    require("@aws-sdk/client-lambda") as typeof import("@aws-sdk/client-lambda");
+  const { ListBucketsCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+  const { ListSecretsCommand } =
+    require("@aws-sdk/client-secrets-manager") as typeof import("@aws-sdk/client-secrets-manager");
+  const { ListTopicsCommand } = require("@aws-sdk/client-sns") as typeof import("@aws-sdk/client-sns");
+  const { ListQueuesCommand } = require("@aws-sdk/client-sqs") as typeof import("@aws-sdk/client-sqs");
   const clients = awsClients({
     endpoint,
     region: "us-east-1",

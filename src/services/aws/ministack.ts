@@ -1,4 +1,3 @@
-import { GenericContainer, Wait } from "testcontainers";
 import type { Flavour } from "../../service";
 import { type AwsStarted, capabilitiesOf } from "./capabilities";
 
@@ -11,6 +10,7 @@ const PORT = 4566;
 export const ministack: Flavour<AwsStarted> = {
   image: "ministackorg/ministack:1.5.33",
   async start(run) {
+    const { GenericContainer, Wait } = require("testcontainers") as typeof import("testcontainers");
     const capabilities = capabilitiesOf(await run.declaredLacks());
     const container = await run.startContainer(
       new GenericContainer(run.image)

@@ -6,13 +6,13 @@ import {
   DeleteObjectsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
 } from "@aws-sdk/client-s3";
 import {
   type AttributeValue,
   BatchWriteItemCommand,
   CreateTableCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   ResourceInUseException,
   ScanCommand,
   UpdateTimeToLiveCommand,
@@ -21,7 +21,7 @@ import {
   CreateEventSourceMappingCommand,
   CreateFunctionCommand,
   GetFunctionConfigurationCommand,
-  LambdaClient,
+  type LambdaClient,
   ListEventSourceMappingsCommand,
   ResourceConflictException,
 } from "@aws-sdk/client-lambda";
@@ -29,29 +29,21 @@ import {
   CreateSecretCommand,
   PutSecretValueCommand,
   ResourceExistsException,
-  SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
   PurgeQueueCommand,
-  SQSClient,
+  type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { FunctionFailedError } from "../../errors";
+import type { AwsClients } from "./clients";
 import { poll } from "../../poll";
 import { zipFolder } from "./zip";
 
 /** How long a new function may stay Pending: LocalStack may be pulling a runtime image of ~200 MB. */
 const FUNCTION_READY_MS = 180_000;
-
-/** The emulator's endpoint and the credentials that select an account in it. */
-export interface AwsEndpoint {
-  endpoint: string;
-  region: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-}
 
 /**
  * fixtures/aws-resources.json. Names are the production ones: each store set is an AWS account of its own,
@@ -92,15 +84,6 @@ export interface AwsResources {
   functions: Record<string, string>;
 }
 
-export interface AwsClients {
-  s3: S3Client;
-  sqs: SQSClient;
-  sns: SNSClient;
-  secrets: SecretsManagerClient;
-  dynamodb: DynamoDBClient;
-  lambda: LambdaClient;
-}
-
 /** Where resources go: the account (its access key), the bucket prefix, and what the emulator lacks. */
 export interface AwsTarget {
   account: string;
@@ -123,29 +106,6 @@ export function loadAwsResourcesSpec(specsDir: string): AwsResourcesSpec {
       cause: error,
     });
   }
-}
-
-export function awsClients(aws: AwsEndpoint): AwsClients {
-  const config = {
-    endpoint: aws.endpoint,
-    region: aws.region,
-    credentials: { accessKeyId: aws.accessKeyId, secretAccessKey: aws.secretAccessKey },
-  };
-  return {
-    // Path-style: bucket host names such as reports.localhost do not resolve.
-    s3: new S3Client({ ...config, forcePathStyle: true }),
-    sqs: new SQSClient(config),
-    sns: new SNSClient(config),
-    secrets: new SecretsManagerClient(config),
-    dynamodb: new DynamoDBClient(config),
-    lambda: new LambdaClient(config),
-  };
-}
-
-export function destroyAwsClients(clients: AwsClients): void {
-  // Named, not Object.values: a store set's AWS client is its SDK clients plus its resources.
-  const { s3, sqs, sns, secrets, dynamodb, lambda } = clients;
-  [s3, sqs, sns, secrets, dynamodb, lambda].forEach((client) => client.destroy());
 }
 
 /**

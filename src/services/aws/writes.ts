@@ -1,25 +1,20 @@
-import { type AttributeValue, BatchWriteItemCommand } from "@aws-sdk/client-dynamodb";
-import { DeleteObjectCommand, DeleteObjectsCommand } from "@aws-sdk/client-s3";
-import { PurgeQueueCommand } from "@aws-sdk/client-sqs";
-import {
-  type AwsClients,
-  type AwsResources,
-  type AwsResourcesSpec,
-  emptyTable,
-  putSample,
-  queueHoldsMessages,
-  resetAwsResources,
-  resetBucket,
-} from "./resources";
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import type { AwsClients } from "./clients";
+import type { AwsResources, AwsResourcesSpec } from "./resources";
 
-/** A store set's AWS clients and its resources (the AWS service's store). */
-type Store = AwsClients & { resources: AwsResources };
+/** What a tracker resets through: the store set's clients (made when first read) and its resources. */
+type Store = AwsClients & { readonly resources: AwsResources };
+
+// Loaded when a reset first needs them: after a test that wrote nothing, a reset sends nothing.
+const resources = (): typeof import("./resources") => require("./resources");
 
 /** What an AWS SDK v3 client offers a middleware: enough to see each command before it is sent. */
 type Handler = (args: { input: object }) => Promise<unknown>;
 type Middleware = (next: Handler, context: { clientName?: string; commandName?: string }) => Handler;
 export interface AwsSdkClient {
-  middlewareStack: { add(middleware: Middleware, options: { step: "build"; name: string }): void };
+  middlewareStack: {
+    add(middleware: Middleware, options: { step: "initialize" | "build"; name: string }): void;
+  };
 }
 
 /** What was written since the last reset, by spec name. */
@@ -62,7 +57,7 @@ const TAKING = new Set(["DeleteMessage", "DeleteMessageBatch", "PurgeQueue"]);
  * reset of everything of the account: any write that can run a Lambda function (which may write
  * anywhere), and any command it does not know. Clients it is not given go unseen (see trackAwsClient).
  */
-class WriteTracker {
+export class WriteTracker {
   private writes = noWrites();
   /** A function fed by a queue may still be running: resets stay whole until its queues are idle. */
   private functionsMayRun = false;
@@ -215,11 +210,12 @@ class WriteTracker {
     const writes = this.writes;
     this.writes = noWrites();
     if (writes.everything || this.functionsMayRun || this.wiringChanged) return this.resetEverything();
-    const { sqs, resources } = this.store;
+    const { queues } = this.store.resources;
     await Promise.all([
-      ...[...writes.queues].map((q) =>
-        sqs.send(new PurgeQueueCommand({ QueueUrl: resources.queues[q].url })),
-      ),
+      ...[...writes.queues].map((q) => {
+        const { PurgeQueueCommand } = require("@aws-sdk/client-sqs") as typeof import("@aws-sdk/client-sqs");
+        return this.store.sqs.send(new PurgeQueueCommand({ QueueUrl: queues[q].url }));
+      }),
       ...[...writes.objects].map(([bucket, keys]) => this.resetObjects(bucket, keys)),
       ...[...writes.items].map(([table, keys]) => this.resetItems(table, keys)),
     ]);
@@ -227,8 +223,11 @@ class WriteTracker {
 
   /** The written keys that are samples are put back, the others deleted. */
   private async resetObjects(name: string, keys: Set<string> | "all"): Promise<void> {
-    const { s3, resources } = this.store;
-    const bucket = resources.buckets[name];
+    const { s3 } = this.store;
+    const { DeleteObjectCommand, DeleteObjectsCommand } =
+      require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+    const { putSample, resetBucket } = resources();
+    const bucket = this.store.resources.buckets[name];
     const samples = this.spec.buckets.find((b) => b.name === name)?.objects ?? [];
     if (keys === "all") return resetBucket(s3, bucket, samples);
     const extra = [...keys].filter((key) => !samples.some((o) => o.key === key));
@@ -256,8 +255,12 @@ class WriteTracker {
     keys: Map<string, Record<string, AttributeValue>> | "all",
   ): Promise<void> {
     const { dynamodb } = this.store;
-    if (keys === "all")
-      return emptyTable(dynamodb, table, this.spec.tables.find((t) => t.name === table)!.partitionKey);
+    const { BatchWriteItemCommand } =
+      require("@aws-sdk/client-dynamodb") as typeof import("@aws-sdk/client-dynamodb");
+    if (keys === "all") {
+      const { partitionKey } = this.spec.tables.find((t) => t.name === table)!;
+      return resources().emptyTable(dynamodb, table, partitionKey);
+    }
     await Promise.all(
       chunks([...keys.values()], 25).map((batch) =>
         dynamodb.send(
@@ -277,11 +280,11 @@ class WriteTracker {
       !(
         await Promise.all(
           [...this.sourceQueues].map((q) =>
-            queueHoldsMessages(this.store.sqs, this.store.resources.queues[q].url),
+            resources().queueHoldsMessages(this.store.sqs, this.store.resources.queues[q].url),
           ),
         )
       ).some(Boolean);
-    await resetAwsResources(this.store, this.spec);
+    await resources().resetAwsResources(this.store, this.spec);
     if (idle) this.functionsMayRun = false;
   }
 }
@@ -289,50 +292,7 @@ class WriteTracker {
 const chunks = <T>(items: T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
-const TRACKER = Symbol("campaign-testenv AWS writes");
-type Tracked = Store & { [TRACKER]?: WriteTracker };
-
-/** Puts the write tracker on a store set's clients (connect does, for the store's own clients). */
-export function trackAwsWrites<T extends Store>(store: T, spec: AwsResourcesSpec): T {
-  const tracker = new WriteTracker(store, spec);
-  (store as Tracked)[TRACKER] = tracker;
-  for (const client of [store.s3, store.sqs, store.sns, store.secrets, store.dynamodb, store.lambda])
-    trackClient(tracker, client as unknown as AwsSdkClient);
-  return store;
-}
-
-function trackClient(tracker: WriteTracker, client: AwsSdkClient): void {
+/** Has `client` record its writes in `tracker` (the store's own clients, and any passed to trackAwsClient). */
+export function trackClient(tracker: WriteTracker, client: AwsSdkClient): void {
   client.middlewareStack.add(tracker.middleware, { step: "build", name: "campaignTestenvWrites" });
-}
-
-function trackerOf(store: Store): WriteTracker {
-  const tracker = (store as Tracked)[TRACKER];
-  if (!tracker)
-    throw new Error(
-      "campaign-testenv: trackAwsClient and markAwsAccountWritten take env.aws, a test environment's AWS store; pass that.",
-    );
-  return tracker;
-}
-
-/** What cleanTestData runs: back to the state after prepare, for what the store set's clients wrote. */
-export const resetAwsWrites = (store: Store): Promise<void> => trackerOf(store).reset();
-
-/**
- * Has `client` (any AWS SDK v3 client, such as one the code under test builds for itself) record its
- * writes in the store set's tracker, so cleanTestData resets what it writes too. Returns the client.
- */
-export function trackAwsClient<C extends { middlewareStack: { add(...args: never[]): void } }>(
-  store: Store,
-  client: C,
-): C {
-  trackClient(trackerOf(store), client as unknown as AwsSdkClient);
-  return client;
-}
-
-/**
- * For writes no tracked client makes (another process, a client not passed to trackAwsClient): the
- * next cleanTestData resets every queue, bucket and table of the store set's account.
- */
-export function markAwsAccountWritten(store: Store): void {
-  trackerOf(store).markEverything();
 }

@@ -1,11 +1,14 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { MongoDBContainer } from "@testcontainers/mongodb";
-import { type Db, type Document, type IndexDescription, MongoClient, MongoServerError } from "mongodb";
-import { GenericContainer, Wait } from "testcontainers";
+import type { Db, Document, IndexDescription, MongoClient } from "mongodb";
+import { explaining } from "../../explaining";
 import { randomToken } from "../../random";
 import { type Capability, MAIN_DATABASE, type Service, type ServiceContext, SPECS_DIR } from "../../service";
-import { resetCollections, trackedMongoClient } from "./reset";
+import { MongoStore } from "./reset";
+
+// Loaded on first use (docs/ARCHITECTURE.md, "Loaded on first use").
+const mongodb = (): typeof import("mongodb") => require("mongodb");
+const testcontainers = (): typeof import("testcontainers") => require("testcontainers");
 
 /** fixtures/mongo-collections.json: each collection with its optional $jsonSchema validator and indexes. */
 export interface CollectionsSpec {
@@ -67,6 +70,7 @@ async function probeValidators(db: Db, flavour: string): Promise<Capability> {
       reason: `${flavour} accepted a document its $jsonSchema validator forbids: ${without}`,
     };
   } catch (error) {
+    const { MongoServerError } = mongodb();
     if (error instanceof MongoServerError && error.code === 121) return { ok: true }; // DocumentValidationFailure
     if (!(error instanceof MongoServerError)) throw error; // not the server's answer: the step fails
     return { ok: false, reason: `${flavour} refused a $jsonSchema validator (${error.message}): ${without}` };
@@ -102,6 +106,7 @@ export const mongo: Service<{
   name: "mongo";
   context: MongoContext;
   prepared: null;
+  store: MongoStore;
   client: MongoClients;
   names: { mongoDatabase: string };
   accessors: { mongo: Db; mongodb: Db; mongoClient: MongoClient };
@@ -110,10 +115,13 @@ export const mongo: Service<{
   started: { uri: string };
 }> = {
   name: "mongo",
+  startedByDefault: true,
   flavours: {
     mongo: {
       image: "mongo:7.0",
       async start(run) {
+        const { MongoDBContainer } =
+          require("@testcontainers/mongodb") as typeof import("@testcontainers/mongodb");
         // The module's own replica-set health check and wait, as its maintainers ship them.
         const container = await run.startContainer(
           new MongoDBContainer(run.image).withUsername("campaign").withPassword(randomToken()),
@@ -125,6 +133,7 @@ export const mongo: Service<{
     ferretdb: {
       image: "ghcr.io/ferretdb/ferretdb:1.24.0",
       async start(run) {
+        const { GenericContainer, Wait } = testcontainers();
         const container = await run.startContainer(
           new GenericContainer(run.image)
             .withExposedPorts(MONGO_PORT)
@@ -145,7 +154,7 @@ export const mongo: Service<{
     );
     const { flavour } = run.settings;
     const { uri } = await mongo.flavours[flavour].start(run);
-    const client = await run.step("connecting", () => new MongoClient(uri).connect());
+    const client = await run.step("connecting", () => new (mongodb().MongoClient)(uri).connect());
     try {
       const db = client.db(MAIN_DATABASE);
       const capabilities = await run.step("probing for validators and transactions", async () => ({
@@ -174,7 +183,7 @@ export const mongo: Service<{
   names: { mongoDatabase: storeSetDatabase },
 
   async prepare({ uri, spec, capabilities }, id) {
-    const client = await new MongoClient(uri).connect();
+    const client = await new (mongodb().MongoClient)(uri).connect();
     try {
       const db = client.db(storeSetDatabase(id));
       await db.dropDatabase();
@@ -187,22 +196,32 @@ export const mongo: Service<{
 
   async connect({ uri }, id) {
     // The driver connects on the first operation: a claim from the warm pool waits for no handshake.
-    const client = trackedMongoClient(uri);
-    return { client, db: client.db(storeSetDatabase(id)) };
+    const client = new (mongodb().MongoClient)(uri, { monitorCommands: true });
+    return new MongoStore(client, client.db(storeSetDatabase(id)));
+  },
+
+  client: ({ client, db }) => ({ client, db }),
+
+  // Its database's collections and cursors too: `env.mongo.collection("x").find().toArray()`.
+  explaining({ client, db }, explain) {
+    const { AbstractCursor, Collection, Db } = mongodb();
+    const deeper = (value: object) =>
+      value instanceof Db || value instanceof Collection || value instanceof AbstractCursor;
+    return { client: explaining(client, explain, deeper), db: explaining(db, explain, deeper) };
   },
 
   reset: (store, { spec, capabilities }) =>
-    resetCollections(store, spec.collections, (missing) =>
+    store.reset(spec.collections, (missing) =>
       createCollections(store.db, { collections: missing }, capabilities.validators.ok),
     ),
 
-  close: ({ client }) => client.close(),
+  close: (store) => store.client.close(),
 
   // env.mongodb is the Campaign System's old environment's name for the database.
   accessors: { mongo: ({ db }) => db, mongodb: ({ db }) => db, mongoClient: ({ client }) => client },
 
   async check({ uri }, timeoutMs) {
-    const client = new MongoClient(uri, { serverSelectionTimeoutMS: timeoutMs });
+    const client = new (mongodb().MongoClient)(uri, { serverSelectionTimeoutMS: timeoutMs });
     try {
       await client.db("admin").command({ ping: 1 });
     } finally {

@@ -1,12 +1,15 @@
 import path from "node:path";
-import { PostgreSqlContainer, type StartedPostgreSqlContainer } from "@testcontainers/postgresql";
-import { Wait } from "testcontainers";
-import { Client, Pool } from "pg";
+import type { StartedPostgreSqlContainer } from "@testcontainers/postgresql";
+import type { Pool } from "pg";
+import { explaining } from "../../explaining";
 import { packageRoot } from "../../paths";
 import { randomToken } from "../../random";
 import { MAIN_DATABASE, type Service, type ServiceContext } from "../../service";
 import { loadMigrations, migrate, migrationsHash } from "./migrations";
-import { TRACKING_HASH, closeResetConnection, installResetTracking, resetDatabase } from "./reset";
+import { installResetTracking, PostgresStore, TRACKING_HASH } from "./reset";
+
+// Loaded on first use (docs/ARCHITECTURE.md, "Loaded on first use").
+const pg = (): typeof import("pg") => require("pg");
 
 export interface PostgresContext extends ServiceContext {
   flavour: "postgres";
@@ -30,7 +33,7 @@ export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""
 export const storeSetDatabase = (id: number): string => `${MAIN_DATABASE}_s${id}`;
 
 const connect = async ({ host, port, user, password }: PostgresContext, database: string) => {
-  const client = new Client({ host, port, user, password, database });
+  const client = new (pg().Client)({ host, port, user, password, database });
   await client.connect();
   return client;
 };
@@ -42,6 +45,7 @@ export const postgres: Service<{
   name: "postgres";
   context: PostgresContext;
   prepared: null;
+  store: PostgresStore;
   client: Pool;
   names: { postgresDatabase: string };
   accessors: { postgres: Pool; pg: Pool };
@@ -50,11 +54,15 @@ export const postgres: Service<{
   started: StartedPostgreSqlContainer;
 }> = {
   name: "postgres",
+  startedByDefault: true,
   flavours: {
     postgres: {
       image: "postgres:15-alpine",
-      start: (run) =>
-        run.startContainer(
+      start(run) {
+        const { PostgreSqlContainer } =
+          require("@testcontainers/postgresql") as typeof import("@testcontainers/postgresql");
+        const { Wait } = require("testcontainers") as typeof import("testcontainers");
+        return run.startContainer(
           new PostgreSqlContainer(run.image)
             .withUsername("campaign")
             .withPassword(randomToken())
@@ -72,7 +80,8 @@ export const postgres: Service<{
             // container every 100 ms through the engine, and on a loaded engine an exec that hangs
             // held a start for minutes, past its timeout, or failed it with "write EPIPE".
             .withWaitStrategy(Wait.forHealthCheck()),
-        ),
+        );
+      },
     },
   },
   options: {
@@ -152,20 +161,32 @@ export const postgres: Service<{
   },
 
   async connect({ host, port, user, password }, id) {
-    const pool = new Pool({ host, port, user, password, database: storeSetDatabase(id), max: POOL_SIZE });
+    const settings = { host, port, user, password, database: storeSetDatabase(id) };
+    const pool = new (pg().Pool)({ ...settings, max: POOL_SIZE });
     // A later prepare of this set drops the database under an unclosed pool; that is expected, not a crash.
     pool.on("error", () => undefined);
-    return pool;
+    return new PostgresStore(pool, settings);
   },
 
-  reset: resetDatabase,
+  client: (store) => store.pool,
 
-  close: async (pool) => void (await Promise.all([pool.end(), closeResetConnection(pool)])),
+  explaining: (pool, explain) => explaining(pool, explain),
+
+  reset: (store) => store.reset(),
+
+  close: (store) => store.close(),
 
   accessors: { postgres: (pool) => pool, pg: (pool) => pool },
 
   async check({ host, port, user, password, database }, timeoutMs) {
-    const client = new Client({ host, port, user, password, database, connectionTimeoutMillis: timeoutMs });
+    const client = new (pg().Client)({
+      host,
+      port,
+      user,
+      password,
+      database,
+      connectionTimeoutMillis: timeoutMs,
+    });
     try {
       await client.connect();
       await client.query("SELECT 1");

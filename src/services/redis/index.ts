@@ -1,5 +1,6 @@
-import { RedisContainer, type StartedRedisContainer } from "@testcontainers/redis";
-import { Redis } from "ioredis";
+import type { StartedRedisContainer } from "@testcontainers/redis";
+import type { Redis } from "ioredis";
+import { explaining } from "../../explaining";
 import { randomToken } from "../../random";
 import { STORE_SET_CAPACITY, type Service, type ServiceContext } from "../../service";
 
@@ -11,11 +12,21 @@ export interface RedisContext extends ServiceContext {
   url: string;
 }
 
+// Loaded on first use (docs/ARCHITECTURE.md, "Loaded on first use").
+const ioredis = (): typeof import("ioredis") => require("ioredis");
+
 /** A client of logical database `db`; with lazyConnect it connects on its first command. */
 function clientOf({ host, port, password }: RedisContext, db: number): Redis {
   // A command waits through at most 3 reconnections (under a second): with ioredis's default of 20
   // and its backoff, a test's call on a stopped container hung for over a minute before failing.
-  const client = new Redis({ host, port, password, db, lazyConnect: true, maxRetriesPerRequest: 3 });
+  const client = new (ioredis().Redis)({
+    host,
+    port,
+    password,
+    db,
+    lazyConnect: true,
+    maxRetriesPerRequest: 3,
+  });
   // Reconnection errors (a stopped container) reach the failing command; no "Unhandled error event".
   client.on("error", () => undefined);
   return client;
@@ -25,6 +36,7 @@ export const redis: Service<{
   name: "redis";
   context: RedisContext;
   prepared: null;
+  store: Redis;
   client: Redis;
   names: { redisDb: number };
   accessors: { redis: Redis };
@@ -33,11 +45,13 @@ export const redis: Service<{
   started: StartedRedisContainer;
 }> = {
   name: "redis",
+  startedByDefault: true,
   flavours: {
     redis: {
       image: "redis:7-alpine",
-      start: (run) =>
-        run.startContainer(
+      start(run) {
+        const { RedisContainer } = require("@testcontainers/redis") as typeof import("@testcontainers/redis");
+        return run.startContainer(
           new RedisContainer(run.image).withPassword(randomToken()).withCommand([
             "redis-server",
             // Database 0 for unisolated use, then one per store set (the store set's id).
@@ -45,7 +59,8 @@ export const redis: Service<{
             // No persistence: a test cache, and saving only costs time.
             ...["--save", "", "--appendonly", "no"],
           ]),
-        ),
+        );
+      },
     },
   },
   fingerprint: (settings) => settings.image,
@@ -81,6 +96,10 @@ export const redis: Service<{
   // No handshake here: a claim from the warm pool waits for nothing.
   connect: async (context, id) => clientOf(context, id),
 
+  client: (client) => client,
+
+  explaining: (client, explain) => explaining(client, explain),
+
   async reset(client) {
     await client.flushdb();
   },
@@ -92,7 +111,7 @@ export const redis: Service<{
   accessors: { redis: (client) => client },
 
   async check({ host, port, password }, timeoutMs) {
-    const client = new Redis({
+    const client = new (ioredis().Redis)({
       host,
       port,
       password,

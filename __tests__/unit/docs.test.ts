@@ -1,15 +1,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import {
-  anchors,
-  checkDocs,
-  checkMarkdown,
-  type DocContext,
-  docContext,
-  gitIgnored,
-  readRegion,
-  rewrite,
-} from "../../scripts/doc-examples";
+import { checkDocs, checkMarkdown } from "../../scripts/doc-examples";
+import { type DocContext, docContext, gitIgnored } from "../../scripts/docs/context";
+import { anchors } from "../../scripts/docs/markdown";
+import { readRegion, rewrite } from "../../scripts/docs/regions";
 import { flavoursOf, SERVICE_NAMES, SERVICES } from "../../src/services";
 
 // The real docs: every problem is one "file:line: what; how to fix" line.

@@ -3,18 +3,20 @@
 // and its text is the region `// #region NAME` ... `// #endregion NAME` of that test, which runs it.
 // One parser serves both sides: __tests__/unit/docs.test.ts calls checkDocs, and
 // `npm run docs:examples` (this file run as a script) calls writeDocs to copy the regions into the docs.
-// The check also reads the prose, for what can drift there: links and paths to files, versions, image
-// tags, option and API names, env vars.
+// The check also reads the prose and the workflow examples (docs/examples/*.yml), for what can drift
+// there: links and paths to files, versions, image tags, option and API names, env vars, commands, and
+// quotes of the package's messages.
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { type DocContext, docContext, docFiles, ROOT } from "./docs/context";
 import { anchors, type Block, type Inline, parseMarkdown } from "./docs/markdown";
+import { closestMessage, QUOTE } from "./docs/messages";
 import { readRegion, rewrite } from "./docs/regions";
 
 /** Blocks that must come from a test; everything else only needs a language (`text` for output). */
 const CODE_LANGS = new Set(["ts", "tsx", "js"]);
 const SHELL_LANGS = new Set(["sh", "bash"]);
-/** The changes between versions: checked like the docs, but for the names of the API. */
+/** The changes between versions: checked like the docs, but for the names and messages of the API. */
 const CHANGELOG = "CHANGELOG.md";
 /** Names of other tools that the docs write in backticks: Jest's, npm's, an emulator's error. */
 const FOREIGN_NAMES = new Set([
@@ -39,9 +41,43 @@ export function checkMarkdown(file: string, markdown: string, ctx: DocContext): 
   for (const block of blocks) checkBlock(block, at, ctx);
   // A marker must sit right above a block, or the block it was meant for is unchecked.
   for (const line of strayMarkers) at(line, "this example marker is not followed by a fenced block");
-  checkLines(markdown.split("\n"), at, ctx);
+  checkLines(file, markdown.split("\n"), at, ctx);
   checkLinks(file, links, at, ctx);
   checkSpans(file, spans, at, ctx);
+  if (file !== CHANGELOG) {
+    const output = blocks.filter((b) => b.lang === "text");
+    const lines = output.flatMap((b) =>
+      b.body.split("\n").map((l, i) => ({ line: b.line + 1 + i, text: l.trim() })),
+    );
+    checkQuotes([...spans, ...lines], at, ctx);
+  }
+  return problems;
+}
+
+/**
+ * What is wrong in a workflow example: the env vars and versions it names, the commands of its `run:`
+ * lines and the repository paths it names. Its commented-out lines are checked too: they are the
+ * example's alternatives and settings, to uncomment.
+ */
+export function checkYaml(file: string, text: string, ctx: DocContext): string[] {
+  const problems: string[] = [];
+  const at: At = (line, problem) => problems.push(`${file}:${line}: ${problem}`);
+  const lines = text.split("\n").map((l) => l.replace(/^(\s*)#/, "$1 "));
+  let script: number | undefined; // the indentation of the `run: |` whose lines are being read
+  lines.forEach((line, i) => {
+    const problem = (t: string) => at(i + 1, t);
+    const run = /^(\s*(?:-\s+)?)run:\s*(.*)$/.exec(line);
+    if (script !== undefined && (/^ */.exec(line)![0].length > script || !line.trim())) {
+      checkShellLine(line, problem, ctx);
+    } else if (run && /^[|>][-+]?$/.test(run[2])) script = run[1].length;
+    else {
+      script = undefined;
+      if (run) checkShellLine(run[2].replace(/^(["'])(.*)\1$/, "$2"), problem, ctx);
+    }
+    for (const word of line.split(/\s+/))
+      checkPath(word.replace(/^[("'`]+|[)"'`.,;:]+$/g, ""), file, i + 1, at, ctx);
+  });
+  checkLines(file, lines, at, ctx);
   return problems;
 }
 
@@ -105,16 +141,19 @@ function checkBlock(block: Block, at: At, ctx: DocContext): void {
 }
 
 /** Env vars and versions, on every line (a shell block names a tarball, an output block the images). */
-function checkLines(lines: string[], at: At, ctx: DocContext): void {
+function checkLines(file: string, lines: string[], at: At, ctx: DocContext): void {
   const repository = (image: string) => image.slice(0, image.lastIndexOf(":"));
   lines.forEach((text, i) => {
-    // An env var must exist in the code, as the full name or as the suffix the code appends to the prefix.
+    // An env var must exist in the code, as the full name or as the suffix the code appends to the
+    // prefix; one the code refuses under its old name counts as gone (but CHANGELOG.md records them).
     for (const [name] of text.matchAll(/CAMPAIGN_TESTENV_[A-Z_]+/g)) {
       const suffix = name.slice("CAMPAIGN_TESTENV_".length);
+      const now = file === CHANGELOG ? undefined : ctx.renamed.get(name);
       const known =
         ctx.sourceText.includes(name) ||
         new RegExp(`(?<![A-Z0-9_])_?${suffix}(?![A-Z0-9_])`).test(ctx.sourceText);
-      if (!known) at(i + 1, `${name} is not read anywhere in src/: fix the name or remove it`);
+      if (now) at(i + 1, `${name} was renamed ${now}, and the code refuses the old name: use ${now}`);
+      else if (!known) at(i + 1, `${name} is not read anywhere in src/: fix the name or remove it`);
     }
     for (const [name] of text.matchAll(/\b(?:TESTCONTAINERS|RYUK)_[A-Z_]+/g)) {
       if (!ctx.testcontainersText.includes(name)) {
@@ -250,9 +289,27 @@ function checkShellLine(text: string, problem: (text: string) => void, ctx: DocC
   }
 }
 
+/**
+ * Quotes of the package's messages (a code span or an output line starting `campaign-testenv: `) must
+ * be text the code can produce; messages.ts says which parts of either side stand for any text.
+ */
+function checkQuotes(quotes: Inline[], at: At, ctx: DocContext): void {
+  for (const { line, text } of quotes.filter((q) => QUOTE.test(q.text))) {
+    const closest = closestMessage(text, ctx.messages);
+    if (closest === undefined) continue;
+    at(
+      line,
+      `this quote is no message of the package's code (src/); the closest is "${closest}": copy its text, ` +
+        "writing ... (or N, M, P, X, FILE, NAME, DIR) for the parts that vary",
+    );
+  }
+}
+
 export function checkDocs(root = ROOT): string[] {
   const ctx = docContext(root);
-  return docFiles(root).flatMap((file) => checkMarkdown(file, ctx.read(file)!, ctx));
+  return docFiles(root).flatMap((file) =>
+    (file.endsWith(".yml") ? checkYaml : checkMarkdown)(file, ctx.read(file)!, ctx),
+  );
 }
 
 /** Rewrites the marked blocks of every doc from their regions; returns the files it changed. */
@@ -260,7 +317,7 @@ export function writeDocs(root = ROOT): string[] {
   const { read } = docContext(root);
   return docFiles(root).filter((file) => {
     const before = read(file)!;
-    const after = rewrite(before, read);
+    const after = file.endsWith(".md") ? rewrite(before, read) : before;
     if (after !== before) writeFileSync(path.join(root, file), after);
     return after !== before;
   });

@@ -1,10 +1,11 @@
 // What the docs are checked against: the repository's files, package.json, the CLI's usage, the code's
-// names, Testcontainers' env vars and TestEnvironment's type.
+// names and messages, Testcontainers' env vars and TestEnvironment's type.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import ignore from "ignore";
 import ts from "typescript";
 import { SERVICES } from "../../src/services";
+import { messagesOf, renamesOf } from "./messages";
 import type { ReadSource } from "./regions";
 
 export const ROOT = path.resolve(__dirname, "../..");
@@ -28,6 +29,10 @@ export interface DocContext {
   usage: string;
   /** The package's code: every source file under src/, fixtures/*.ts and jest-preset.js, concatenated. */
   sourceText: string;
+  /** The messages src/ can produce, `${}` for each variable part (see messages.ts). */
+  messages: string[];
+  /** Names the code refuses, each to its new name ("X was renamed Y" messages). */
+  renamed: Map<string, string>;
   /** Testcontainers' code, for the names of its env vars (TESTCONTAINERS_*, RYUK_*). */
   testcontainersText: string;
   /**
@@ -37,10 +42,10 @@ export interface DocContext {
   missingEnvMember: (names: string[]) => string | undefined;
 }
 
-/** README.md, CHANGELOG.md, docs/**\/*.md and images/README.md, relative to the root. */
+/** README.md, CHANGELOG.md, docs/**\/*.md, the workflow examples and images/README.md, from the root. */
 export function docFiles(root = ROOT): string[] {
   const docs = readdirSync(path.join(root, "docs"), { recursive: true, encoding: "utf8" })
-    .filter((f) => f.endsWith(".md"))
+    .filter((f) => f.endsWith(".md") || f.endsWith(".yml"))
     .map((f) => path.join("docs", f))
     .sort();
   return ["README.md", "CHANGELOG.md", ...docs, "images/README.md"];
@@ -138,6 +143,7 @@ export function docContext(root = ROOT): DocContext {
   const testcontainers = path.dirname(require.resolve("testcontainers/package.json", { paths: [root] }));
   const ignored = gitIgnored(read(".gitignore") ?? "");
   const src = textsOf(root, "src", [".ts"]);
+  const messages = messagesOf(src);
   return {
     read,
     exists: (file) => existsSync(path.join(root, file)),
@@ -151,6 +157,8 @@ export function docContext(root = ROOT): DocContext {
     ),
     usage,
     sourceText: [...src, ...textsOf(root, "fixtures", [".ts"]), read("jest-preset.js")].join("\n"),
+    messages,
+    renamed: renamesOf(messages),
     testcontainersText: textsOf(root, path.relative(root, path.join(testcontainers, "build")), [".js"]).join(
       "\n",
     ),

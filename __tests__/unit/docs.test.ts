@@ -1,15 +1,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import {
-  anchors,
-  checkDocs,
-  checkMarkdown,
-  type DocContext,
-  docContext,
-  gitIgnored,
-  readRegion,
-  rewrite,
-} from "../../scripts/doc-examples";
+import { checkDocs, checkMarkdown, checkYaml } from "../../scripts/doc-examples";
+import { type DocContext, docContext, gitIgnored } from "../../scripts/docs/context";
+import { anchors } from "../../scripts/docs/markdown";
+import { messagesOf, renamesOf } from "../../scripts/docs/messages";
+import { readRegion, rewrite } from "../../scripts/docs/regions";
 import { flavoursOf, SERVICE_NAMES, SERVICES } from "../../src/services";
 
 // The real docs: every problem is one "file:line: what; how to fix" line.
@@ -54,7 +49,15 @@ const ctx: DocContext = {
     'fromEnv("QUIET"); const CONTEXT_ENV = "CAMPAIGN_TESTENV_CONTEXT"; ' +
     "interface TestEnvironment { pg: Pool; context: Context; close(): Promise<void> } function cleanTestData() {} " +
     "class ServiceError extends Error {} " +
-    "interface Options { specsDir?: string }",
+    "interface Options { specsDir?: string } " +
+    'fromEnv("SERVICES"); if (fromEnv("FIXTURES_DIR")) throw new Error("renamed");',
+  // As messagesOf writes them: ${} for each variable part.
+  messages: [
+    "campaign-testenv: store set ${} is in use by process ${}; leave storeSetId out to get a free one.",
+    "campaign-testenv: this test needs ${}. Add ${} to CAMPAIGN_TESTENV_SERVICES (or the services option in ${}).",
+    "campaign-testenv: ${} (image ${}) failed while ${}: ${}\nFix: ${}",
+  ],
+  renamed: new Map([["CAMPAIGN_TESTENV_FIXTURES_DIR", "CAMPAIGN_TESTENV_SPECS_DIR"]]),
   testcontainersText: 'env["RYUK_CONTAINER_IMAGE"]; env["TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX"]',
   // env.context's members as a made-up type: mongo.capabilities.transactions.ok.
   missingEnvMember: (names) => {
@@ -269,6 +272,133 @@ describe("checkMarkdown on the prose", () => {
       check("RYUK_CONTAINER_IMAGE and TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX, not TESTCONTAINERS_RYUK_OFF"),
     ).toEqual([
       "doc.md:1: TESTCONTAINERS_RYUK_OFF is not an env var of Testcontainers: fix the name or remove it",
+    ]);
+  });
+});
+
+describe("renamed names and quoted messages", () => {
+  test("an env var the code refuses under its old name counts as gone, with the new name; CHANGELOG.md keeps it", () => {
+    expect(check("Set CAMPAIGN_TESTENV_FIXTURES_DIR=test/specs.")).toEqual([
+      "doc.md:1: CAMPAIGN_TESTENV_FIXTURES_DIR was renamed CAMPAIGN_TESTENV_SPECS_DIR, and the code refuses the old name: use CAMPAIGN_TESTENV_SPECS_DIR",
+    ]);
+    expect(checkMarkdown("CHANGELOG.md", "`CAMPAIGN_TESTENV_FIXTURES_DIR` is now `specsDir`.", ctx)).toEqual(
+      [],
+    );
+  });
+
+  test("quotes matching a message: ... and N, P for its variable parts, one line of it, or all of it", () => {
+    const doc = md(
+      "| `campaign-testenv: store set N is in use by process P; leave storeSetId out to get a free one.` | fix |",
+      "Fails with `campaign-testenv: this test needs mongo. Add mongo to CAMPAIGN_TESTENV_SERVICES ...`, or",
+      "`campaign-testenv: postgres (image postgres:15-alpine) failed while migrating: boom Fix: ...`.",
+      "```text",
+      "campaign-testenv: postgres (image postgres:15-alpine) failed while migrating: ...",
+      "Fix: read the log",
+      "```",
+    );
+    expect(check(doc)).toEqual([]);
+  });
+
+  test("a stale quote, inline or in output, fails with the closest message; CHANGELOG.md's are left alone", () => {
+    const stale =
+      "campaign-testenv: this test needs mongo. Add mongo to CAMPAIGN_TESTENV_SERVICES (or globals).";
+    const closest =
+      '"campaign-testenv: this test needs .... Add ... to CAMPAIGN_TESTENV_SERVICES (or the services option in ...)."';
+    const problem = (line: number) =>
+      `doc.md:${line}: this quote is no message of the package's code (src/); the closest is ${closest}: ` +
+      "copy its text, writing ... (or N, M, P, X, FILE, NAME, DIR) for the parts that vary";
+    expect(check(md(`It says \`${stale}\``, "```text", stale, "```"))).toEqual([problem(1), problem(3)]);
+    expect(check("`campaign-testenv: store set N is in use; leave it out.`")).toEqual([
+      expect.stringContaining('the closest is "campaign-testenv: store set ... is in use by process ...;'),
+    ]);
+    // The third message starts with a variable part: it takes in no quote that shares none of its own words.
+    expect(check("`campaign-testenv: postgres did something else ...`")).toEqual([
+      expect.stringContaining("this quote is no message of the package's code"),
+    ]);
+    expect(checkMarkdown("CHANGELOG.md", `\`${stale}\``, ctx)).toEqual([]);
+  });
+
+  test("messagesOf: literals and templates joined, consts and choices followed, other parts ${}", () => {
+    const options = 'export const ENV_PREFIX = "CAMPAIGN_TESTENV_";';
+    const source = md(
+      'import { ENV_PREFIX } from "./options";',
+      'const place = "here";',
+      "function fail(service: string, runner?: string, none = 'x') {",
+      "  const where = runner ? ` (or the ${runner} config)` : '';",
+      "  const verb = 'needs';",
+      "  throw new Error(`campaign-testenv: this test ${verb} ${service}.` + ` Add it to ${ENV_PREFIX}SERVICES${where}.`);",
+      "  log(`campaign-testenv: ${none}`, 'not ours', `campaign-testenv: ${none} is left over`);",
+      "}",
+      "function other(place: string) { return `campaign-testenv: it runs from ${place}`; }",
+    );
+    expect(messagesOf([options, source]).sort()).toEqual([
+      "campaign-testenv: ${} is left over",
+      "campaign-testenv: it runs from ${}",
+      "campaign-testenv: this test needs ${}. Add it to CAMPAIGN_TESTENV_SERVICES (or the ${} config).",
+      "campaign-testenv: this test needs ${}. Add it to CAMPAIGN_TESTENV_SERVICES.",
+    ]);
+  });
+
+  test("messagesOf on src/errors.ts, and the renames of the code's messages", () => {
+    const errors = readFileSync(path.join(__dirname, "../../src/errors.ts"), "utf8");
+    expect(messagesOf([errors])).toContain(
+      "campaign-testenv: this test uses ${}, but its setupTestEnvironment({ services }) asked for ${} only. Add ${} there.",
+    );
+    const renames = renamesOf([
+      "campaign-testenv: fixturesDir / CAMPAIGN_TESTENV_FIXTURES_DIR was renamed specsDir / CAMPAIGN_TESTENV_SPECS_DIR; use it.",
+      "campaign-testenv: the workerId option was renamed storeSetId; leave it out.",
+      "campaign-testenv: ${} was renamed ${}; see the CHANGELOG.",
+    ]);
+    expect([...renames]).toEqual([
+      ["fixturesDir", "specsDir"],
+      ["CAMPAIGN_TESTENV_FIXTURES_DIR", "CAMPAIGN_TESTENV_SPECS_DIR"],
+      ["workerId", "storeSetId"],
+    ]);
+  });
+});
+
+describe("checkYaml: the workflow examples", () => {
+  const yaml = (...lines: string[]) => checkYaml("docs/examples/ci.yml", md(...lines), ctx);
+
+  test("accepts known settings, commands and paths, in live and commented-out lines", () => {
+    const workflow = yaml(
+      "# Guide: docs/GUIDE.md; copy to .github/workflows/ci.yml.",
+      "    env:",
+      "      CAMPAIGN_TESTENV_QUIET: true",
+      "    #   CAMPAIGN_TESTENV_CONTEXT: ctx.json   # see fixtures/specs.json",
+      "    steps:",
+      "      - run: npm ci",
+      "      - run: |",
+      "          npm run build",
+      "          npx campaign-testenv up --env-file .env",
+      "      - run: npx jest --shard=${{ matrix.shard }}/2",
+      "    #   - run: npx campaign-testenv down",
+      "    #   image: postgres:15-alpine",
+    );
+    expect(workflow).toEqual([]);
+  });
+
+  test("a renamed or unknown env var (in a comment too), unknown commands in run lines, a missing path", () => {
+    const workflow = yaml(
+      "# Guide: docs/GUIDES.md.",
+      "    #   CAMPAIGN_TESTENV_FIXTURES_DIR: test/fixtures",
+      "      CAMPAIGN_TESTENV_QUIETER: true",
+      "      - run: npm run bild",
+      "      - run: |",
+      "          npx campaign-testenv start",
+      "    #   - run: npx campaign-testenv up --detach",
+      "    #   image: postgres:16-alpine",
+    );
+    expect(workflow).toEqual([
+      "docs/examples/ci.yml:1: `docs/GUIDES.md` names docs/GUIDES.md, which is not in the repository: fix the path",
+      expect.stringMatching(/^docs\/examples\/ci\.yml:4: npm run bild: package\.json has no such script/),
+      expect.stringMatching(/^docs\/examples\/ci\.yml:6: campaign-testenv start: not a command of the CLI/),
+      expect.stringMatching(
+        /^docs\/examples\/ci\.yml:7: campaign-testenv up --detach: the CLI has no such option/,
+      ),
+      "docs/examples/ci.yml:2: CAMPAIGN_TESTENV_FIXTURES_DIR was renamed CAMPAIGN_TESTENV_SPECS_DIR, and the code refuses the old name: use CAMPAIGN_TESTENV_SPECS_DIR",
+      "docs/examples/ci.yml:3: CAMPAIGN_TESTENV_QUIETER is not read anywhere in src/: fix the name or remove it",
+      "docs/examples/ci.yml:8: postgres:16-alpine: the default image is postgres:15-alpine (the package's default); fix the tag",
     ]);
   });
 });

@@ -14,7 +14,7 @@ import {
 import { envLines } from "../../src/cli";
 import type { EnvironmentContext } from "../../src/context";
 import { SERVICE_NAMES } from "../../src/services";
-import { ROOT } from "../../scripts/doc-examples";
+import { ROOT } from "../../scripts/docs/context";
 
 test("each old fixture name is the same array as in testData, not a copy", () => {
   expect(testUsers).toBe(testData.tables.users);

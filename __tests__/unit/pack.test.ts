@@ -6,7 +6,7 @@
 // dist/ lock keeps the consumer suites' packs from deleting dist/ while this one builds and lists it.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { relativeLinks } from "../../scripts/doc-examples";
+import { relativeLinks } from "../../scripts/docs/markdown";
 import { packageRoot } from "../../src/paths";
 import { npm, ok, run, withDistLock } from "../support/consumer";
 

@@ -119,10 +119,11 @@ describe("a plain pg_dump --schema-only, unchanged, as the migrations", () => {
     await environment?.stop();
   });
 
-  test("the dump is what current pg_dump writes: \\restrict lines and an empty search_path", () => {
+  test("the dump is what current pg_dump writes: \\restrict lines, an empty search_path, unchecked bodies", () => {
     expect(dumped.app).toMatch(/^\\restrict \S+$/m);
     expect(dumped.app).toMatch(/^\\unrestrict \S+$/m);
     expect(dumped.app).toContain("SELECT pg_catalog.set_config('search_path', '', false);");
+    expect(dumped.app).toContain("SET check_function_bodies = false;"); // as the guide says
     expect(dumped.app).toContain("OWNER TO campaign;");
   });
 

@@ -199,7 +199,10 @@ export function migrationFix(text: string, role: string): string | undefined {
   }
   if (/^relation "schema_migrations" already exists$/.test(message)) {
     // A dump of a database another tool migrated (Rails, golang-migrate) has a table of that name.
-    return `this package keeps its own public.schema_migrations: take that table's statements out of the file; ${untouched}`;
+    return (
+      "this package keeps its own public.schema_migrations: leave that table out of the file " +
+      `(\`pg_dump --exclude-table=schema_migrations\`); ${untouched}`
+    );
   }
   return `correct ${statement ? "that statement" : "the file named above"}; ${untouched}`;
 }

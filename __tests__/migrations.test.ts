@@ -260,7 +260,7 @@ describe("a plain pg_dump --schema-only, unchanged, as the migrations", () => {
           "    GRANT SELECT ON TABLE public.people TO reader;",
       );
       expect(migrationFix(failure.message, "campaign")).toContain(
-        "the file names a role this database does not have (it has campaign): dump with `pg_dump --no-privileges`",
+        "the file names a role this database does not have (its only role is campaign): dump with `pg_dump --no-privileges`",
       );
     } finally {
       await client.end();
@@ -279,7 +279,7 @@ describe("a plain pg_dump --schema-only, unchanged, as the migrations", () => {
         `in the statement:\n    ${dumped.legacy.split("\n")[line - 1]}`,
     );
     expect(error.fix).toBe(
-      "the file names a role this database does not have (it has campaign): dump with `pg_dump --no-owner`, " +
+      "the file names a role this database does not have (its only role is campaign): dump with `pg_dump --no-owner`, " +
         "or create the role in an earlier migration; none of that file was applied (each migration runs in its own transaction).",
     );
   }, 120_000);

@@ -321,7 +321,7 @@ describe("migrationFix", () => {
   test("a dump's owner or grantee that this database lacks: pg_dump --no-owner, --no-privileges", async () => {
     const missing = 'role "postgres" does not exist';
     const noOwner =
-      "the file names a role this database does not have (it has campaign): dump with `pg_dump --no-owner`, or " +
+      "the file names a role this database does not have (its only role is campaign): dump with `pg_dump --no-owner`, or " +
       "create the role in an earlier migration; none of that file was applied (each migration runs in its own transaction).";
     expect(migrationFix(await failure("ALTER TABLE public.t OWNER TO postgres;", missing), "campaign")).toBe(
       noOwner,
@@ -338,12 +338,12 @@ describe("migrationFix", () => {
       "ALTER DEFAULT PRIVILEGES FOR ROLE postgres GRANT SELECT ON TABLES TO reader;",
     ]) {
       expect(migrationFix(await failure(grant, 'role "reader" does not exist'), "campaign")).toContain(
-        "(it has campaign): dump with `pg_dump --no-privileges`, or create the role in an earlier migration;",
+        "(its only role is campaign): dump with `pg_dump --no-privileges`, or create the role in an earlier migration;",
       );
     }
     expect(
       migrationFix(await failure("CREATE POLICY p ON t TO app;", 'role "app" does not exist'), "campaign"),
-    ).toContain("(it has campaign): create the role in an earlier migration;");
+    ).toContain("(its only role is campaign): create the role in an earlier migration;");
   });
 
   test("another tool's schema_migrations, any other statement, and what is no failed migration", async () => {

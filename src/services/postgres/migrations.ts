@@ -193,7 +193,7 @@ export function migrationFix(text: string, role: string): string | undefined {
         ? "dump with `pg_dump --no-privileges`, or "
         : "";
     return (
-      `the file names a role this database does not have (it has ${role}): ` +
+      `the file names a role this database does not have (its only role is ${role}): ` +
       `${option}create the role in an earlier migration; ${untouched}`
     );
   }

@@ -5,7 +5,7 @@ import { explaining } from "../../explaining";
 import { packageRoot } from "../../paths";
 import { randomToken } from "../../random";
 import { MAIN_DATABASE, type Service, type ServiceContext } from "../../service";
-import { loadMigrations, migrate, migrationsHash } from "./migrations";
+import { loadMigrations, migrate, migrationFix, migrationsHash } from "./migrations";
 import { installResetTracking, PostgresStore, TRACKING_HASH } from "./reset";
 
 // Loaded on first use (docs/ARCHITECTURE.md, "Loaded on first use").
@@ -38,6 +38,9 @@ const connect = async ({ host, port, user, password }: PostgresContext, database
   return client;
 };
 
+/** The container's one role (a superuser): a dump naming another fails, with the fix. */
+const ROLE = "campaign";
+
 /** Connections of one store set's pool (opened as needed): room for a test that runs calls side by side. */
 const POOL_SIZE = 20;
 
@@ -64,7 +67,7 @@ export const postgres: Service<{
         const { Wait } = require("testcontainers") as typeof import("testcontainers");
         return run.startContainer(
           new PostgreSqlContainer(run.image)
-            .withUsername("campaign")
+            .withUsername(ROLE)
             .withPassword(randomToken())
             .withDatabase(MAIN_DATABASE)
             // A throwaway database: data in memory and no durability, which makes writes and clones fast.
@@ -91,8 +94,10 @@ export const postgres: Service<{
     `${settings.image}\n${migrationsHash(loadMigrations(settings.migrationsDir))}\n${TRACKING_HASH}`,
 
   async start(run) {
-    const migrations = await run.step("reading migrations", async () =>
-      loadMigrations(run.settings.migrationsDir),
+    const migrations = await run.step(
+      "reading migrations",
+      async () => loadMigrations(run.settings.migrationsDir),
+      "correct the migrations folder (migrationsDir, CAMPAIGN_TESTENV_MIGRATIONS_DIR) or the file named above.",
     );
     const container = await postgres.flavours.postgres.start(run);
     const user = container.getUsername();
@@ -121,11 +126,10 @@ export const postgres: Service<{
       );
       const template = await connect(context, templateDatabase);
       try {
-        await run.step(
-          `applying ${migrations.length} migrations`,
-          () => migrate(template, migrations),
-          "correct the statement in the migration file named above; each migration runs in its own transaction, so none of that file was applied.",
-        );
+        // A failure's fix comes from the message (`fix` below): a dump's missing role, or the statement.
+        const count = `${migrations.length} migration${migrations.length === 1 ? "" : "s"}`;
+        await run.step(`applying ${count}`, () => migrate(template, migrations));
+        // migrate leaves the session as a new connection's: the tracking sees nothing a file set.
         await run.step("installing the reset's write tracking", () => installResetTracking(template));
       } finally {
         await template.end();
@@ -205,6 +209,8 @@ export const postgres: Service<{
     `PGPASSWORD=${c.password}`,
     `PGDATABASE=${c.database}`,
   ],
+
+  fix: (text) => migrationFix(text, ROLE),
 
   // The server shuts down ("terminating connection due to administrator command"), or the socket
   // closed under a query (pg's "Connection terminated unexpectedly").

@@ -2,7 +2,7 @@
 // user would, stopped with real signals (to the whole process group, as a terminal's Ctrl-C is), and
 // what they leave counted by this package's container labels and by the files in their own TMPDIR.
 // Every output of these tests (but the settings `up` prints on purpose) is searched for passwords.
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -13,9 +13,9 @@ import {
   setupTestEnvironment,
   startEnvironment,
 } from "../src";
-import { writeRunFile } from "../src/context";
+import { readContext, writeRunFile } from "../src/context";
 import { docker, LABELS, removeContainers } from "../src/docker";
-import { commandEnv, createConsumerProject, npx, run } from "./support/consumer";
+import { createConsumerProject, inBackground, npx, run, until } from "./support/consumer";
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-reliability-"));
 /** Every output of these tests, searched for passwords at the end. */
@@ -100,31 +100,11 @@ afterAll(async () => {
   console.log(`reliability figures: ${JSON.stringify(measured, null, 2)}`);
 });
 
-/** A command in its own process group (as a terminal runs it), with its output collected. */
+/** A command in the consumer project, in its own process group; killed at the end if still running. */
 function background(cmd: string, args: string[], env: NodeJS.ProcessEnv) {
-  const child: ChildProcess = spawn(cmd, args, { cwd: project, env: commandEnv(env), detached: true });
-  children.add(child);
-  const out = { stdout: "", stderr: "" };
-  child.stdout!.on("data", (d: Buffer) => (out.stdout += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (out.stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  /** Sends `signal` to the whole group, as Ctrl-C in a terminal does. */
-  const signal = (name: NodeJS.Signals) => process.kill(-child.pid!, name);
-  return { child, out, exited, signal };
-}
-
-/** Polls `check` until it holds; returns the ms it took, or throws after `timeoutMs`. */
-async function until(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-): Promise<number> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return Date.now() - started;
+  const started = inBackground(cmd, args, env, project);
+  children.add(started.child);
+  return started;
 }
 
 /** This package's containers (by its labels) of the given runs, as "service state". */
@@ -202,7 +182,7 @@ async function interruptibleJest(name: string) {
   expect(jest.out.stderr).toContain("environment ready");
   const runId = runIdOf(jest.out.stderr);
   const runFolder = path.join(tmp, `campaign-testenv-${runId}`);
-  keepPasswords(JSON.parse(readFileSync(path.join(runFolder, "context.json"), "utf8")) as EnvironmentContext);
+  keepPasswords(readContext(path.join(runFolder, "context.json")));
   expect((await containersOf(runId)).sort()).toEqual(["postgres running", "redis running"]);
   return { tmp, jest, runId, runFolder };
 }

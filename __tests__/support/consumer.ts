@@ -2,7 +2,7 @@
 // tarball (what the registry serves), or a git URL of this checkout; installed into a fresh folder
 // outside this repo, plus the files a suite gives it. Shared by the consumer, install and reliability
 // suites; the dist/ lock also by the unit layer's listing of what `npm pack` ships.
-import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -184,3 +184,29 @@ console.log([typeof setupTestEnvironment, typeof runLoad, typeof preset.globalSe
 export const ENTRY_POINT_FILES = Object.fromEntries(
   Object.entries(ENTRY_POINTS).map(([name, { text }]) => [name, text]),
 );
+
+/** A command in its own process group (as a terminal runs it), with its output collected as it comes. */
+export function inBackground(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string) {
+  const child: ChildProcess = spawn(cmd, args, { cwd, env: commandEnv(env), detached: true });
+  const out = { stdout: "", stderr: "" };
+  child.stdout!.on("data", (d: Buffer) => (out.stdout += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (out.stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  /** Sends `signal` to the whole group, as Ctrl-C in a terminal does. */
+  const signal = (name: NodeJS.Signals) => process.kill(-child.pid!, name);
+  return { child, out, exited, signal };
+}
+
+/** Polls `check` until it holds; returns the ms it took, or throws after `timeoutMs`. */
+export async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+): Promise<number> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return Date.now() - started;
+}

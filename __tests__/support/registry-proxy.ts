@@ -7,7 +7,10 @@
 // answers their inspects and container creations with its own 404.
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import net, { type Socket } from "node:net";
+import os from "node:os";
+import path from "node:path";
 import type { Duplex } from "node:stream";
+import { lock } from "../../src/lock";
 import {
   downloaded,
   errorLine,
@@ -62,6 +65,8 @@ export interface RegistryProxy {
   dockerHost: string;
   /** Every pull of a name of options.images, in arrival order. */
   pulls: PullRecord[];
+  /** Every container created through the proxy, with the time of its creation request. */
+  creations: { name: string; at: number }[];
   openConnections(): number;
   /** Removes the tags the pulls created (only the tags: each source keeps its own); returns their names. */
   removeTags(): Promise<string[]>;
@@ -89,10 +94,32 @@ const HOP_BY_HOP = /^(connection|keep-alive)$/i;
 /** Raw headers ([name, value, ...]) without the names matching `names`. */
 const without = (raw: string[], names: RegExp) => raw.filter((_, i) => !names.test(raw[i - (i % 2)]));
 
+/** How long a proxy waits for another one (in another test file) to give the official names back. */
+const NAMES_WAIT_MS = 600_000;
+
 export async function startRegistryProxy(options: RegistryProxyOptions): Promise<RegistryProxy> {
   const address = options.upstream ?? process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
   const engine = engineAt(address);
+  // One proxy at a time on this machine: each tags official names on the engine, which another's
+  // check (every name absent) would find.
+  const names = path.join(os.tmpdir(), "campaign-testenv-registry-proxy");
+  const release = await lock(names, NAMES_WAIT_MS);
+  if (!release)
+    throw new Error(`registry proxy: another proxy held ${names}.lock for ${NAMES_WAIT_MS / 1000} s`);
+  try {
+    return await listen(engine, address, options, release);
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
 
+async function listen(
+  engine: ReturnType<typeof engineAt>,
+  address: string,
+  options: RegistryProxyOptions,
+  release: () => void,
+): Promise<RegistryProxy> {
   /** One request of the proxy's own to the engine. */
   const call = (method: string, path: string) =>
     new Promise<{ status: number; rawHeaders: string[]; body: string }>((resolve, reject) => {
@@ -136,6 +163,7 @@ export async function startRegistryProxy(options: RegistryProxyOptions): Promise
   const pulls: PullRecord[] = [];
   const tagged: string[] = [];
   const created = new Set<string>(); // the names of the containers created through the proxy
+  const creations: { name: string; at: number }[] = [];
   const sockets = new Set<Socket>();
 
   async function pull(res: ServerResponse, requested: string, { image, ref, behaviour }: Plan) {
@@ -256,6 +284,7 @@ export async function startRegistryProxy(options: RegistryProxyOptions): Promise
       return void pull(res, tag ? `${fromImage}:${tag}` : fromImage, plan).catch(() => res.destroy());
     }
     const name = url.searchParams.get("name");
+    if (route === "POST /containers/create") creations.push({ name: name ?? "", at: Date.now() });
     if (route === "POST /containers/create" && name) created.add(name);
     const hide = route === "GET /containers/json" && (options.hideOtherReapers ?? true);
     forward(req, res, hide ? withoutOtherReapers : undefined);
@@ -285,6 +314,7 @@ export async function startRegistryProxy(options: RegistryProxyOptions): Promise
   return {
     dockerHost: `tcp://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
     pulls,
+    creations,
     openConnections: () => sockets.size,
     async removeTags() {
       const removed: string[] = [];
@@ -305,6 +335,7 @@ export async function startRegistryProxy(options: RegistryProxyOptions): Promise
       for (const socket of sockets) socket.destroy();
       agent.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      release();
     },
   };
 }

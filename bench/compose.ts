@@ -229,6 +229,7 @@ export async function composeContext(options: ResolvedOptions, up: ComposeRun): 
       database: "campaign",
       templateDatabase: "campaign_tpl",
       url,
+      resetTracking: true,
     };
   }
   if (mongo) {

@@ -18,8 +18,9 @@ import { pullImages, startEnvironment } from "./environment";
 import { oldFlagHint } from "./compat";
 import { CampaignTestenvError } from "./errors";
 import { checkServicesHealth } from "./helpers/health";
+import { environmentVariables } from "./helpers/variables";
 import { removeStaleContexts, reusedContainers } from "./reuse";
-import { type ServiceName, service } from "./services";
+import type { ServiceName } from "./services";
 import { poll } from "./poll";
 import { onStopSignal } from "./signals";
 
@@ -27,8 +28,12 @@ const USAGE = `Usage: campaign-testenv <command> [options]
 
 Commands:
   up [--write-env FILE] [--services a,b]   start the environment and print its connection settings,
+     [--migrations DIR] [--no-reset-tracking]
                                            passwords included (that is their purpose), as KEY=value
                                            lines; --write-env also writes them to FILE (mode 0600).
+                                           --migrations: your own NNN_name.sql files (an empty folder
+                                           gives a plain database); --no-reset-tracking: nothing of
+                                           this package in the database (cleanTestData truncates).
                                            Runs until Ctrl-C (SIGINT), SIGTERM or SIGHUP, then removes
                                            its containers and every file it wrote; a second Ctrl-C
                                            exits at once (the reaper removes the containers).
@@ -52,10 +57,8 @@ class CommandError extends CampaignTestenvError {}
 
 /** The settings apps and tools read, as KEY=value lines: the context file, then each service's own. */
 export function envLines(context: EnvironmentContext, contextFile: string): string[] {
-  return [
-    `${CONTEXT_ENV}=${contextFile}`,
-    ...context.services.flatMap((name) => service(name).envLines(context[name]!)),
-  ];
+  const variables = { [CONTEXT_ENV]: contextFile, ...environmentVariables(context) };
+  return Object.entries(variables).map(([name, value]) => `${name}=${value}`);
 }
 
 function parse<T extends NonNullable<ParseArgsConfig["options"]>>(
@@ -64,7 +67,7 @@ function parse<T extends NonNullable<ParseArgsConfig["options"]>>(
   options: T,
 ) {
   try {
-    return parseArgs({ args, options, allowPositionals: command === "logs" });
+    return parseArgs({ args, options, allowPositionals: command === "logs", allowNegative: true });
   } catch (error) {
     throw new CommandError(
       `campaign-testenv ${command}: ${(error as Error).message.split(".")[0]}${oldFlagHint(args)}; run "campaign-testenv help" for the options.`,
@@ -103,10 +106,18 @@ async function pull(args: string[]): Promise<number> {
 }
 
 async function up(args: string[]): Promise<number> {
-  const { values } = parse("up", args, { "write-env": { type: "string" }, services: { type: "string" } });
-  const services = servicesOf(values.services);
+  const { values } = parse("up", args, {
+    "write-env": { type: "string" },
+    services: { type: "string" },
+    migrations: { type: "string" },
+    "reset-tracking": { type: "boolean" },
+  });
   removeDeadRuns();
-  const environment = await startEnvironment({ services });
+  const environment = await startEnvironment({
+    services: servicesOf(values.services),
+    migrationsDir: values.migrations,
+    resetTracking: values["reset-tracking"],
+  });
   const written: string[] = [];
   const stop = async () => {
     for (const file of written) rmSync(file, { recursive: true, force: true });
@@ -123,6 +134,11 @@ async function up(args: string[]): Promise<number> {
     if (file) {
       writePrivate(file, lines);
       written.push(path.resolve(file));
+      const names = lines
+        .trim()
+        .split("\n")
+        .map((line) => line.slice(0, line.indexOf("=")));
+      process.stderr.write(`campaign-testenv: wrote ${names.join(", ")} to ${file}\n`);
     }
   } catch (error) {
     await stop();

@@ -13,9 +13,18 @@ import { type ServiceName, service } from "./services";
 
 export interface StartedEnvironment {
   context: EnvironmentContext;
-  /** Removes every container of this run (in reuse mode: keeps them for the next run). Safe to call twice. */
+  /**
+   * Removes every container of this run (in reuse mode: keeps them for the next run). Safe to call
+   * twice. Should a client of this process still hold a connection (a pool a test did not end), it
+   * waits a moment for it, then leaves the removal to the run's sentinel, which removes the containers
+   * once this process exits: a server removed under an idle pg pool crashes the process holding it,
+   * and with it the runner's report.
+   */
   stop(): Promise<void>;
 }
+
+/** How long a stop waits for connections a client left open to close. */
+const CLOSE_WAIT_MS = 2000;
 
 /** What a test runner's parent watches while the environment starts (src/runner.ts). */
 export interface StartWatcher {
@@ -118,6 +127,22 @@ export async function startEnvironment(
   const stop = async () => {
     await removeContainers(runId);
   };
+  const stopWhenClosed = async () => {
+    const open = await Promise.all(
+      resolved.services.map(async (name) => {
+        const count = await service(name)
+          .openConnections?.(context[name]!, CLOSE_WAIT_MS)
+          .catch(() => 0);
+        if (count)
+          progress.note(
+            name,
+            `${count} connection(s) still open (a client a test did not close?): its container goes when this process exits`,
+          );
+        return count ?? 0;
+      }),
+    );
+    if (open.every((count) => count === 0)) await stop();
+  };
   const failures = results.flatMap((r) => (r.status === "rejected" ? [r.reason as Error] : []));
   if (failures.length > 0) {
     await stop().catch(() => undefined); // the reaper (Ryuk) still removes them when this process exits
@@ -129,5 +154,5 @@ export async function startEnvironment(
 
   progress.done();
   // Reuse mode keeps what it started for the next run; `campaign-testenv down` or `prune` removes it.
-  return { context, stop: resolved.reuse ? async () => undefined : stop };
+  return { context, stop: resolved.reuse ? async () => undefined : stopWhenClosed };
 }

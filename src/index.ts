@@ -35,6 +35,7 @@ export type { PostgresContext } from "./services/postgres";
 export type { RedisContext } from "./services/redis";
 export { cleanTestData } from "./helpers/clean";
 export { checkServicesHealth } from "./helpers/health";
+export { environmentVariables } from "./helpers/variables";
 export type { ServiceHealth } from "./helpers/health";
 export { seedTestData } from "./campaign/seed";
 export type { SeedData } from "./helpers/seed";

@@ -1,7 +1,6 @@
-import path from "node:path";
 import { refuseOldEnvironmentOptions } from "./compat";
 import { OptionsError } from "./errors";
-import type { OwnOption, ServiceSettings } from "./service";
+import { type OwnOption, parseFlag, type ServiceSettings } from "./service";
 import {
   DEFAULT_SERVICES,
   flavoursOf,
@@ -67,10 +66,10 @@ export const DEFAULT_IMAGES = Object.fromEntries(
   SERVICE_NAMES.map((name) => [name, service(name).flavours[flavoursOf(name)[0]].image]),
 ) as Record<ServiceName, string>;
 
-/** Every service's own options (migrationsDir, specsDir), each once: two services may read one. */
+/** Every service's own options (migrationsDir, specsDir...), each once: two services may read one. */
 const OWN_OPTIONS = Object.assign({}, ...SERVICE_NAMES.map((name) => SERVICES[name].options ?? {})) as Record<
   keyof ServiceOptions,
-  OwnOption
+  OwnOption<string | boolean>
 >;
 
 export const ENV_PREFIX = "CAMPAIGN_TESTENV_";
@@ -128,7 +127,7 @@ export function resolveOptions(options: EnvironmentOptions = {}, env = process.e
     ...(Object.fromEntries(
       Object.entries(OWN_OPTIONS).map(([key, own]) => [
         key,
-        path.resolve(options[key as keyof ServiceOptions] ?? fromEnv(own.env) ?? own.default),
+        own.read(options[key as keyof ServiceOptions] ?? fromEnv(own.env) ?? own.default),
       ]),
     ) as ServiceOptions),
   };
@@ -184,9 +183,5 @@ function parseTimeout(option: string, key: string, value: number | string): numb
   return ms;
 }
 
-function parseBoolean(key: string, value: string | undefined): boolean {
-  if (value === undefined) return false;
-  if (["1", "true", "yes"].includes(value.toLowerCase())) return true;
-  if (["0", "false", "no"].includes(value.toLowerCase())) return false;
-  throw new OptionsError(`campaign-testenv: ${ENV_PREFIX}${key} is "${value}"; use true or false.`);
-}
+const parseBoolean = (key: string, value: string | undefined): boolean =>
+  value === undefined ? false : parseFlag(key, value);

@@ -4,7 +4,6 @@
 // runner's hook timeout with nothing printed. So the run pulls what is absent first, in parallel and
 // in the open, before any test file starts waiting, and bounds each pull by its progress: it fails
 // when nothing has arrived for a while, not after a fixed time.
-import { createInterface } from "node:readline";
 import { ImagePullError, type PullFailure } from "./errors";
 
 // Loaded on first use, with the first pull: importing the package starts nothing.
@@ -183,20 +182,31 @@ async function pullImage(needed: NeededImage, stallMs: number, watcher: PullWatc
     }, stallMs);
   };
   let refused: string | undefined;
+  /** Reads one line of the stream; false once the engine has refused. */
+  const read = (line: string): boolean => {
+    if (line.trim() === "") return true;
+    const event = JSON.parse(line) as PullEvent;
+    if (event.error || event.errorDetail) {
+      refused = event.errorDetail?.message ?? event.error;
+      return false;
+    }
+    applyEvent(layers, event);
+    Object.assign(state, summarise(layers));
+    watcher.progressed?.(state);
+    return true;
+  };
   watch();
   try {
-    for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
+    // The stream itself, not readline: a stream destroyed on a stall ends its iteration (with
+    // ERR_STREAM_PREMATURE_CLOSE), where readline's would wait for good, and the process exit with it.
+    let partial = "";
+    reading: for await (const chunk of stream) {
       watch();
-      if (line.trim() === "") continue;
-      const event = JSON.parse(line) as PullEvent;
-      if (event.error || event.errorDetail) {
-        refused = event.errorDetail?.message ?? event.error;
-        break;
-      }
-      applyEvent(layers, event);
-      Object.assign(state, summarise(layers));
-      watcher.progressed?.(state);
+      const lines = (partial + chunk.toString()).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) if (!read(line)) break reading;
     }
+    read(partial);
   } catch (error) {
     if (!stalled) throw error;
   } finally {

@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { GenericContainer, StartedTestContainer } from "testcontainers";
 import { LABELS, publishesOnLoopback } from "./docker";
-import { ServiceError, guessFix } from "./errors";
+import { OptionsError, ServiceError, guessFix } from "./errors";
 import type { Explain } from "./explaining";
 import { packageRoot } from "./paths";
 
@@ -35,17 +35,40 @@ export interface ServiceContext {
 }
 
 /**
- * An option only some services read (today: folders), with its env var and default; the options of
+ * An option only some services read (a folder, a switch), with its env var and default; the options of
  * every service are merged into EnvironmentOptions by name.
  */
-export interface OwnOption {
+export interface OwnOption<V> {
   /** CAMPAIGN_TESTENV_<env> */
   env: string;
-  default: string;
+  default: V;
+  /** The value the service reads, from the option's or from its env var's text; a bad one throws the sentence. */
+  read(value: V | string): V;
 }
 
+/** A folder: a relative path is from the working directory. */
+export const folderOption = (env: string, folder: string): OwnOption<string> => ({
+  env,
+  default: folder,
+  read: (value) => path.resolve(value),
+});
+
+/** An env var's text as true or false ("1", "true", "yes"; "0", "false", "no"), or the sentence naming it. */
+export function parseFlag(env: string, text: string): boolean {
+  if (["1", "true", "yes"].includes(text.toLowerCase())) return true;
+  if (["0", "false", "no"].includes(text.toLowerCase())) return false;
+  throw new OptionsError(`campaign-testenv: CAMPAIGN_TESTENV_${env} is "${text}"; use true or false.`);
+}
+
+/** A switch. */
+export const flagOption = (env: string, on: boolean): OwnOption<boolean> => ({
+  env,
+  default: on,
+  read: (value) => (typeof value === "boolean" ? value : parseFlag(env, value)),
+});
+
 /** The folder of mongo-collections.json and aws-resources.json: an option of the two services that read it. */
-export const SPECS_DIR: OwnOption = { env: "SPECS_DIR", default: path.join(packageRoot, "fixtures") };
+export const SPECS_DIR = folderOption("SPECS_DIR", path.join(packageRoot, "fixtures"));
 
 /** The types one service module fixes; the registry derives the environment's types from them. */
 export interface ServiceTypes {
@@ -66,14 +89,14 @@ export interface ServiceTypes {
   accessors: Record<string, unknown>;
   /** The products that can fill the role; the first is the default. */
   flavour: string;
-  /** Names of the options only this service reads (ServiceSettings gets them as strings). */
-  options: string;
+  /** The options only this service reads, by name, with their types (ServiceSettings gets them). */
+  options: Record<string, string | boolean>;
   /** What a flavour's start gives the service's own start to go on with (a container, an endpoint...). */
   started: unknown;
 }
 
 /** The settings every service reads, whatever its own options. */
-type Common = { flavour: string; options: never };
+type Common = { flavour: string; options: Record<never, never> };
 
 /** What one service's start reads: the options, resolved for that service. */
 export type ServiceSettings<T extends Pick<ServiceTypes, "flavour" | "options"> = Common> = {
@@ -84,7 +107,7 @@ export type ServiceSettings<T extends Pick<ServiceTypes, "flavour" | "options"> 
   reuse: boolean;
   /** Every service this environment starts. */
   services: readonly string[];
-} & { [K in T["options"]]: string };
+} & T["options"];
 
 /** One product that can fill a service's role: its official image and how its container starts. */
 export interface Flavour<Started> {
@@ -109,12 +132,12 @@ export interface Service<T extends ServiceTypes> {
   /** Every product that can fill this role, each with its image; the first is the default. */
   readonly flavours: { readonly [F in T["flavour"]]: Flavour<T["started"]> };
   /** Options only this service reads, e.g. `migrationsDir`. */
-  readonly options?: { readonly [K in T["options"]]: OwnOption };
+  readonly options?: { readonly [K in keyof T["options"]]: OwnOption<T["options"][K]> };
   /** Everything a started container depends on (image, migrations, specs): reuse mode hashes it. */
   fingerprint(settings: ServiceSettings<T>): string;
   /** Other services whose context this one's start reads (run.peer); reuse hashes theirs too. */
   peers?(settings: ServiceSettings<T>): string[];
-  start(run: ServiceRun<T>): Promise<T["context"]>;
+  start(run: ServiceRun<Pick<T, "flavour" | "options">>): Promise<T["context"]>;
   /** Where store set `id`'s data lives inside the shared container, by name (`postgresDatabase`...). */
   readonly names: { readonly [N in keyof T["names"]]: (id: number, context: T["context"]) => T["names"][N] };
   /**
@@ -144,6 +167,12 @@ export interface Service<T extends ServiceTypes> {
   address(context: T["context"]): string;
   /** The settings apps and tools read, as KEY=value lines (`campaign-testenv up`). */
   envLines(context: T["context"]): string[];
+  /**
+   * Waits up to `waitMs` for the connections clients left open to close, and returns how many still
+   * are (for a service whose driver crashes the process holding an idle connection when the server
+   * goes: PostgreSQL's pg).
+   */
+  openConnections?(context: T["context"], waitMs: number): Promise<number>;
   /** True for its client's errors that mean the server went away (beyond refused and reset sockets). */
   lostConnection?(failure: { code?: unknown; name?: unknown; message?: unknown }): boolean;
   /** The fix for a start failure that only this service knows, read from the error and the log tail. */
@@ -161,7 +190,7 @@ export function lacksOf(labels: Record<string, string>): Record<string, string> 
 }
 
 /** A service of any types: for code that loops over the registry (settings then carry every own option). */
-export type AnyService = Service<ServiceTypes & { options: never }>;
+export type AnyService = Service<Omit<ServiceTypes, "options"> & { options: Record<never, never> }>;
 
 const LOG_TAIL_LINES = 20;
 

@@ -13,7 +13,7 @@ import { STORE_SET_CAPACITY } from "./service";
 type Claims = Record<string, number>;
 
 /** The lock is held for a read and a write; a wait this long means its holder is stuck. */
-const LOCK_WAIT_MS = 10_000;
+const LOCK_WAIT_MS = 30_000;
 
 /** Claims in one process queue here first, by folder: they then take the file lock one at a time, not in a race. */
 const inProcess = new Map<string, Promise<unknown>>();
@@ -25,6 +25,7 @@ export class StoreSets {
     /** The folder shared by every process using the same containers. */
     readonly dir: string,
     readonly capacity = STORE_SET_CAPACITY,
+    private readonly lockWaitMs = LOCK_WAIT_MS,
   ) {
     this.file = path.join(dir, "claims.json");
   }
@@ -96,10 +97,10 @@ export class StoreSets {
 
   private async locked<T>(change: (claims: Claims) => T): Promise<T> {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const unlock = await lock(this.file, LOCK_WAIT_MS);
+    const unlock = await lock(this.file, this.lockWaitMs);
     if (!unlock) {
       throw new StoreSetError(
-        `campaign-testenv: waited ${LOCK_WAIT_MS / 1000} s for the store-set allocator's lock ` +
+        `campaign-testenv: waited ${this.lockWaitMs / 1000} s for the store-set allocator's lock ` +
           `${this.file}.lock, which a live process holds; if no campaign-testenv run is going on, remove that ` +
           `folder and run again.`,
       );

@@ -19,6 +19,7 @@ const postgres = {
   database: "campaign",
   templateDatabase: "campaign_tpl_abc",
   url: "postgres://campaign:pgpw@127.0.0.1:32768/campaign",
+  resetTracking: true,
 };
 const mongo = {
   image: "mongo:7.0",

@@ -19,7 +19,7 @@ export const kv: Service<{
   names: { kvNamespace: string };
   accessors: { kv: Map<string, string> };
   flavour: "kv";
-  options: never;
+  options: Record<never, never>;
   started: null;
 }> = {
   name: "kv",

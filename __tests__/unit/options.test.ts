@@ -30,6 +30,7 @@ describe("resolveOptions", () => {
       verbose: false,
       reuse: false,
       migrationsDir: path.join(packageRoot, "migrations"),
+      resetTracking: true,
       specsDir: path.join(packageRoot, "fixtures"),
     });
   });
@@ -59,6 +60,7 @@ describe("resolveOptions", () => {
         VERBOSE: "1",
         REUSE: "yes",
         MIGRATIONS_DIR: "/srv/migrations",
+        RESET_TRACKING: "false",
         SPECS_DIR: "/srv/fixtures",
       }),
     );
@@ -77,6 +79,7 @@ describe("resolveOptions", () => {
       verbose: true,
       reuse: true,
       migrationsDir: path.resolve("/srv/migrations"),
+      resetTracking: false,
       specsDir: path.resolve("/srv/fixtures"),
     });
   });
@@ -93,6 +96,7 @@ describe("resolveOptions", () => {
         verbose: false,
         reuse: false,
         migrationsDir: "/opt/m",
+        resetTracking: true,
         specsDir: "/opt/f",
       },
       env({
@@ -106,6 +110,7 @@ describe("resolveOptions", () => {
         VERBOSE: "true",
         REUSE: "true",
         MIGRATIONS_DIR: "/env/m",
+        RESET_TRACKING: "no",
         SPECS_DIR: "/env/f",
       }),
     );
@@ -119,6 +124,7 @@ describe("resolveOptions", () => {
       verbose: false,
       reuse: false,
       migrationsDir: path.resolve("/opt/m"),
+      resetTracking: true,
       specsDir: path.resolve("/opt/f"),
     });
   });
@@ -202,9 +208,12 @@ describe("resolveOptions", () => {
     expect(() => resolveOptions({ startupTimeoutMs: 0 }, {})).toThrow(OptionsError);
   });
 
-  test.each(["QUIET", "VERBOSE", "REUSE"])("a %s that is not a boolean fails, naming the env var", (key) => {
-    const error = failure(() => resolveOptions({}, env({ [key]: "maybe" })));
-    expect(error.message).toContain(`CAMPAIGN_TESTENV_${key}`);
-    expect(error.message).toContain('"maybe"');
-  });
+  test.each(["QUIET", "VERBOSE", "REUSE", "RESET_TRACKING"])(
+    "a %s that is not a boolean fails, naming the env var",
+    (key) => {
+      const error = failure(() => resolveOptions({}, env({ [key]: "maybe" })));
+      expect(error.message).toContain(`CAMPAIGN_TESTENV_${key}`);
+      expect(error.message).toContain('"maybe"');
+    },
+  );
 });

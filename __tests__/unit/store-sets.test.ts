@@ -108,8 +108,8 @@ test("four processes and this one claiming at once never share an id", async () 
 test("a lock a live process keeps holding ends the wait with a sentence, not a raw error", async () => {
   const held = await lock(path.join(dir, "claims.json"), 0);
   try {
-    await expect(new StoreSets(dir).claim()).rejects.toThrow(
-      /^campaign-testenv: waited 10 s for the store-set allocator's lock .*claims\.json\.lock, which a live process holds; if no campaign-testenv run is going on, remove that folder and run again\.$/,
+    await expect(new StoreSets(dir, 512, 2000).claim()).rejects.toThrow(
+      /^campaign-testenv: waited 2 s for the store-set allocator's lock .*claims\.json\.lock, which a live process holds; if no campaign-testenv run is going on, remove that folder and run again\.$/,
     );
   } finally {
     held!();

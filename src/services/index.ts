@@ -33,8 +33,8 @@ export type ServiceFlavours = { [K in ServiceName]: TypesOf<K>["flavour"] };
 export type StoreNames = Merge<{ [K in ServiceName]: TypesOf<K>["names"] }[ServiceName]>;
 /** Every service's TestEnvironment fields, in one object: `postgres`, `pg`, `mongo`, `redis`... */
 export type ServiceAccessors = Merge<{ [K in ServiceName]: TypesOf<K>["accessors"] }[ServiceName]>;
-/** Every service's own options, in one object: `migrationsDir`, `specsDir`. */
-export type ServiceOptions = { [K in { [S in ServiceName]: TypesOf<S>["options"] }[ServiceName]]: string };
+/** Every service's own options, in one object: `migrationsDir`, `resetTracking`, `specsDir`. */
+export type ServiceOptions = Merge<{ [K in ServiceName]: TypesOf<K>["options"] }[ServiceName]>;
 
 /** The flavours of service `name`, the default first: the one list options, docs and the bench read. */
 export const flavoursOf = <K extends ServiceName>(name: K): ServiceFlavours[K][] =>

@@ -72,7 +72,7 @@ export const aws: Service<{
   names: { awsAccount: string; awsBucketPrefix: string };
   accessors: { aws: AwsStore };
   flavour: AwsFlavour;
-  options: "specsDir";
+  options: { specsDir: string };
   started: AwsStarted;
 }> = {
   name: "aws",

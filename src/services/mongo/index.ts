@@ -111,7 +111,7 @@ export const mongo: Service<{
   names: { mongoDatabase: string };
   accessors: { mongo: Db; mongodb: Db; mongoClient: MongoClient };
   flavour: MongoFlavour;
-  options: "specsDir";
+  options: { specsDir: string };
   started: { uri: string };
 }> = {
   name: "mongo",

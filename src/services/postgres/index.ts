@@ -1,10 +1,11 @@
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { StartedPostgreSqlContainer } from "@testcontainers/postgresql";
 import type { Pool } from "pg";
 import { explaining } from "../../explaining";
 import { packageRoot } from "../../paths";
 import { randomToken } from "../../random";
-import { MAIN_DATABASE, type Service, type ServiceContext } from "../../service";
+import { flagOption, folderOption, MAIN_DATABASE, type Service, type ServiceContext } from "../../service";
 import { loadMigrations, migrate, migrationFix, migrationsHash } from "./migrations";
 import { installResetTracking, PostgresStore, TRACKING_HASH } from "./reset";
 
@@ -22,6 +23,11 @@ export interface PostgresContext extends ServiceContext {
   /** Migrated template that every store set's database is cloned from; named by the migrations' hash. */
   templateDatabase: string;
   url: string;
+  /**
+   * Whether the reset's write tracking is installed (option resetTracking): then cleanTestData touches
+   * only the tables a test wrote; without it, it empties every table (TRUNCATE).
+   */
+  resetTracking: boolean;
 }
 
 const PGDATA = "/var/lib/postgresql/data";
@@ -53,7 +59,7 @@ export const postgres: Service<{
   names: { postgresDatabase: string };
   accessors: { postgres: Pool; pg: Pool };
   flavour: "postgres";
-  options: "migrationsDir";
+  options: { migrationsDir: string; resetTracking: boolean };
   started: StartedPostgreSqlContainer;
 }> = {
   name: "postgres",
@@ -88,10 +94,16 @@ export const postgres: Service<{
     },
   },
   options: {
-    migrationsDir: { env: "MIGRATIONS_DIR", default: path.join(packageRoot, "migrations") },
+    migrationsDir: folderOption("MIGRATIONS_DIR", path.join(packageRoot, "migrations")),
+    // Off: the database holds only what the migrations made (no campaign_testenv schema, no triggers).
+    resetTracking: flagOption("RESET_TRACKING", true),
   },
   fingerprint: (settings) =>
-    `${settings.image}\n${migrationsHash(loadMigrations(settings.migrationsDir))}\n${TRACKING_HASH}`,
+    [
+      settings.image,
+      migrationsHash(loadMigrations(settings.migrationsDir)),
+      settings.resetTracking ? TRACKING_HASH : "no reset tracking",
+    ].join("\n"),
 
   async start(run) {
     const migrations = await run.step(
@@ -117,6 +129,7 @@ export const postgres: Service<{
       database: MAIN_DATABASE,
       templateDatabase,
       url: `postgres://${user}:${password}@${host}:${port}/${MAIN_DATABASE}`,
+      resetTracking: run.settings.resetTracking,
     };
 
     const admin = await connect(context, "postgres");
@@ -130,7 +143,8 @@ export const postgres: Service<{
         const count = `${migrations.length} migration${migrations.length === 1 ? "" : "s"}`;
         await run.step(`applying ${count}`, () => migrate(template, migrations));
         // migrate leaves the session as a new connection's: the tracking sees nothing a file set.
-        await run.step("installing the reset's write tracking", () => installResetTracking(template));
+        if (context.resetTracking)
+          await run.step("installing the reset's write tracking", () => installResetTracking(template));
       } finally {
         await template.end();
       }
@@ -164,12 +178,12 @@ export const postgres: Service<{
     return null;
   },
 
-  async connect({ host, port, user, password }, id) {
+  async connect({ host, port, user, password, resetTracking }, id) {
     const settings = { host, port, user, password, database: storeSetDatabase(id) };
     const pool = new (pg().Pool)({ ...settings, max: POOL_SIZE });
     // A later prepare of this set drops the database under an unclosed pool; that is expected, not a crash.
     pool.on("error", () => undefined);
-    return new PostgresStore(pool, settings);
+    return new PostgresStore(pool, settings, resetTracking);
   },
 
   client: (store) => store.pool,
@@ -196,6 +210,29 @@ export const postgres: Service<{
       await client.query("SELECT 1");
     } finally {
       await client.end().catch(() => undefined);
+    }
+  },
+
+  // pg's pool, idle, emits "error" when its server goes away: with no listener (a pool of the test's
+  // own), the process holding it crashes.
+  async openConnections(context, waitMs) {
+    const admin = await connect(context, "postgres");
+    try {
+      const open = async () => {
+        const { rows } = await admin.query<{ open: number }>(
+          "SELECT count(*)::int AS open FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
+        );
+        return rows[0].open;
+      };
+      const deadline = performance.now() + waitMs;
+      let count = await open();
+      while (count > 0 && performance.now() < deadline) {
+        await sleep(100);
+        count = await open();
+      }
+      return count;
+    } finally {
+      await admin.end();
     }
   },
 

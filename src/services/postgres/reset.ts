@@ -11,6 +11,22 @@ export async function installResetTracking(template: Client): Promise<void> {
 }
 
 /**
+ * Without the tracking (option resetTracking off): every table but schema_migrations emptied, in one
+ * statement; sequences and identities restart. Rows the migrations inserted go too.
+ */
+const TRUNCATE_ALL = `DO $$
+DECLARE
+  tables text;
+BEGIN
+  SELECT string_agg(format('%I.%I', schemaname, tablename), ', ') INTO tables FROM pg_tables
+    WHERE schemaname NOT IN ('pg_catalog', 'information_schema')
+      AND NOT (schemaname = 'public' AND tablename = 'schema_migrations');
+  IF tables IS NOT NULL THEN
+    EXECUTE 'TRUNCATE ' || tables || ' RESTART IDENTITY CASCADE';
+  END IF;
+END $$`;
+
+/**
  * A store set's PostgreSQL store: the pool a test uses, and the reset's own connection. The reset runs
  * on that connection, whose session_replication_role is `replica` for good: its deletes and re-inserts
  * then fire no user trigger and no foreign-key action, and switching the role per call would throw away
@@ -22,12 +38,14 @@ export class PostgresStore {
   constructor(
     readonly pool: Pool,
     private readonly settings: Pick<PoolConfig, "host" | "port" | "user" | "password" | "database">,
+    /** Whether the template has the write tracking; without it, a reset empties every table. */
+    private readonly tracked: boolean,
   ) {}
 
   /** Back to the state after prepare, in one round trip. */
   async reset(): Promise<void> {
     this.resetter ??= this.resetPool();
-    await this.resetter.query("SELECT campaign_testenv.reset()");
+    await this.resetter.query(this.tracked ? "SELECT campaign_testenv.reset()" : TRUNCATE_ALL);
   }
 
   async close(): Promise<void> {

@@ -41,7 +41,7 @@ export const redis: Service<{
   names: { redisDb: number };
   accessors: { redis: Redis };
   flavour: "redis";
-  options: never;
+  options: Record<never, never>;
   started: StartedRedisContainer;
 }> = {
   name: "redis",

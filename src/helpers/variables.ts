@@ -1,0 +1,14 @@
+import type { EnvironmentContext } from "../context";
+import { service } from "../services";
+
+/**
+ * The settings apps and tools read, by name, for every started service: DATABASE_URL and PG*, MONGO_URL,
+ * REDIS_URL, AWS_ENDPOINT_URL and AWS_*; what `campaign-testenv up` prints. A project's own global
+ * setup copies them into process.env, and the runner's workers inherit them.
+ */
+export function environmentVariables(context: EnvironmentContext): Record<string, string> {
+  const lines = context.services.flatMap((name) => service(name).envLines(context[name]!));
+  return Object.fromEntries(
+    lines.map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+  );
+}

@@ -11,6 +11,7 @@ import {
   checkServicesHealth,
   cleanTestData,
   seedTestData,
+  ServiceError,
   setupTestEnvironment,
   teardownTestEnvironment,
   type TestEnvironment,
@@ -346,6 +347,32 @@ describe("helpers", () => {
       await named.redis.quit();
     } finally {
       process.env.CAMPAIGN_TESTENV_CONTEXT = saved;
+    }
+  });
+
+  test("a failure of the package's own steps is its ServiceError: the service, the step, the reason, the fix", async () => {
+    // Its own prepare: a template that is not there.
+    const broken = {
+      ...env.context,
+      postgres: { ...env.context.postgres!, templateDatabase: "campaign_tpl_gone" },
+    };
+    const setup = setupTestEnvironment({ context: broken, services: ["postgres"], storeSetId: 3 });
+    await expect(setup).rejects.toBeInstanceOf(ServiceError);
+    await expect(setup).rejects.toMatchObject({ service: "postgres", step: "preparing store set 3" });
+    await expect(setup).rejects.toThrow(
+      /template database "campaign_tpl_gone" does not exist\nFix: this is the package's own step/,
+    );
+    // Its own reset, after a test dropped what the reset needs.
+    const other = await setupTestEnvironment({ services: ["postgres"], storeSetId: 4 });
+    try {
+      await other.postgres.query("DROP SCHEMA campaign_testenv CASCADE");
+      const clean = cleanTestData(other);
+      await expect(clean).rejects.toMatchObject({ service: "postgres", step: "cleaning store set 4" });
+      await expect(clean).rejects.toThrow(
+        /schema "campaign_testenv" does not exist\nFix: a test may still hold a transaction/,
+      );
+    } finally {
+      await other.close();
     }
   });
 

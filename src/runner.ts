@@ -23,7 +23,7 @@ import { StoreSets } from "./store-sets";
 
 const MAX_POOL_SETS = 16;
 
-/** The warm pool's size for a runner with `workers` workers: one set ready for each, and two more. */
+/** The warm pool's size for a runner with `workers` workers: one set ready for each and two more, at most 16. */
 const poolSize = (workers: number) => Math.min(workers + 2, MAX_POOL_SETS);
 
 /**

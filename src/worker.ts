@@ -1,7 +1,15 @@
 import { refuseOldSetupOptions, retireEnvironmentNames } from "./compat";
 import { type EnvironmentContext, poolDir, readRunFile, type RunState } from "./context";
 import { isAlive } from "./lock";
-import { CampaignTestenvError, ContextError, fromWire, MissingServiceError, type Runner } from "./errors";
+import {
+  CampaignTestenvError,
+  ContextError,
+  fromWire,
+  MissingServiceError,
+  reasonOf,
+  type Runner,
+  ServiceError,
+} from "./errors";
 import { explainFailure, retryingLostConnections } from "./explain";
 import { claimFromPool } from "./pool";
 import { poll, type Try } from "./poll";
@@ -181,19 +189,27 @@ export async function setupTestEnvironment<S extends ServiceName = never>(
   const held = await holdStoreSet(context, options.storeSetId);
 
   const opened = await Promise.allSettled(
-    names.map(async (name) => {
-      const entry = service(name);
-      const store = await retryingLostConnections(
-        context,
-        name,
-        `preparing store set ${held.id}`,
-        async () => {
-          const prepared = held.prepared ? held.prepared[name] : await entry.prepare(context[name]!, held.id);
-          return entry.connect(context[name]!, held.id, prepared);
-        },
-      );
-      return [name, store] as const;
-    }),
+    names
+      .map(async (name) => {
+        const entry = service(name);
+        const store = await retryingLostConnections(
+          context,
+          name,
+          `preparing store set ${held.id}`,
+          async () => {
+            const prepared = held.prepared
+              ? held.prepared[name]
+              : await entry.prepare(context[name]!, held.id);
+            return entry.connect(context[name]!, held.id, prepared);
+          },
+        );
+        return [name, store] as const;
+      })
+      .map((opening, i) =>
+        opening.catch((error: unknown) => {
+          throw named(context, names[i], `preparing store set ${held.id}`, error, PREPARE_FIX);
+        }),
+      ),
   );
   const stores = new Map(opened.flatMap((r) => (r.status === "fulfilled" ? [r.value] : [])));
   // The store set goes back even when closing a store fails; that failure is then reported.
@@ -240,6 +256,37 @@ export async function setupTestEnvironment<S extends ServiceName = never>(
   return env as unknown as TestEnvironment<S>;
 }
 
+const PREPARE_FIX =
+  "this is the package's own step, before any test: run again; if it repeats, run fewer runner workers " +
+  "(--maxWorkers) and read the service's log (npx campaign-testenv logs, or DEBUG=testcontainers*).";
+const CLEAN_FIX =
+  "a test may still hold a transaction or a lock (cleanTestData waits for writers to finish) or have " +
+  "changed a store's schema; end them in the test, or read the reason above.";
+
+/**
+ * A failure of the package's own step on a service, as the package's error: the service, its image,
+ * the step, the reason and the fix (a ServiceError), unless it is one of the package's errors already.
+ */
+function named(
+  context: EnvironmentContext,
+  name: ServiceName,
+  step: string,
+  error: unknown,
+  fix: string,
+): unknown {
+  if (error instanceof CampaignTestenvError) return error;
+  return new ServiceError({
+    runId: context.runId,
+    service: name,
+    image: context[name]?.image ?? "?",
+    step,
+    reason: reasonOf(error),
+    fix,
+    logTail: [],
+    cause: error,
+  });
+}
+
 /** Each test environment's stores, which its clients reach and `resetStores` resets. */
 const storesOf = new WeakMap<object, Map<ServiceName, object>>();
 
@@ -259,7 +306,14 @@ export async function resetStores(env: TestEnvironment): Promise<void> {
       service(name)
         .reset(store, env.context[name]!)
         .catch(async (error: unknown) => {
-          throw await explainFailure(env.context, name, `cleaning the ${name} data`, error);
+          const step = `cleaning store set ${env.storeSet.id}`;
+          throw named(
+            env.context,
+            name,
+            step,
+            await explainFailure(env.context, name, step, error),
+            CLEAN_FIX,
+          );
         }),
     ),
   );

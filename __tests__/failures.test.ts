@@ -1,7 +1,6 @@
 // Failure paths of startEnvironment: each gives the promised error and leaves no container behind.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { Client } from "pg";
 import {
@@ -12,6 +11,7 @@ import {
   setupTestEnvironment,
   startEnvironment,
 } from "../src";
+import { migrationFolders } from "./support/migrations-folder";
 import { loadMigrations, migrate } from "../src/services/postgres/migrations";
 import { quoteIdent } from "../src/services/postgres";
 import { docker, LABELS } from "../src/docker";
@@ -28,15 +28,7 @@ async function containersOf(failure: Promise<unknown>): Promise<string[]> {
   return left.map((c) => `${c.Image} ${c.State}`);
 }
 
-// Every folder this file writes lives under one, removed at the end.
-const scratch = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-failures-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-function migrationsFolder(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(scratch, "migrations-"));
-  for (const [name, sql] of Object.entries(files)) writeFileSync(path.join(dir, name), sql);
-  return dir;
-}
+const migrationsFolder = migrationFolders("failures");
 
 test("a broken migration names the service, the file, the line and the statement", async () => {
   const migrationsDir = migrationsFolder({

@@ -2,9 +2,6 @@
 // container of the same PostgreSQL image and used unchanged; a dump from a system whose role is
 // `postgres`; what one file does to its session, which the next file and the package must not see; a
 // failure's line; and an empty folder, which is a plain database.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { PostgreSqlContainer, type StartedPostgreSqlContainer } from "@testcontainers/postgresql";
 import { Client } from "pg";
 import { Wait } from "testcontainers";
@@ -18,6 +15,7 @@ import {
   teardownTestEnvironment,
   type TestEnvironment,
 } from "../src";
+import { migrationFolders } from "./support/migrations-folder";
 import { quoteIdent } from "../src/services/postgres";
 import { loadMigrations, migrate, migrationFix } from "../src/services/postgres/migrations";
 
@@ -45,14 +43,7 @@ const SCHEMA = `
   CREATE TABLE visits (id bigserial PRIMARY KEY, person_id int NOT NULL REFERENCES people, note text DEFAULT E'it\\'s; fine');
   COMMENT ON TABLE people IS 'who; and how they feel';`;
 
-const scratch = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-migrations-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-function migrationsFolder(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(scratch, "migrations-"));
-  for (const [name, sql] of Object.entries(files)) writeFileSync(path.join(dir, name), sql);
-  return dir;
-}
+const migrationsFolder = migrationFolders("migrations");
 
 /** Runs a command in the container; its standard output, or a failure with its standard error. */
 async function run(container: StartedPostgreSqlContainer, command: string[]): Promise<string> {

@@ -140,11 +140,12 @@ export const localstack: Flavour<AwsStarted> = {
 };
 
 /**
- * One request to each service, one after another, before any burst of requests. LocalStack 4.14
- * attaches a service's request handlers on its first request, marking it attached before it adds
- * them (localstack-core's ServiceLoader): a second request arriving meanwhile got "501 no handler for
- * operation 'CreateBucket' on service 's3'" when the resources were created in parallel. DynamoDB is
- * left to its first CreateTable (one per account, and it starts a JVM): nothing races it.
+ * One request to each service before any burst of requests. LocalStack 4.14 attaches a service's
+ * request handlers on its first request, marking it attached before it adds them (localstack-core's
+ * ServiceLoader): a second request to the same service arriving meanwhile got "501 no handler for
+ * operation 'CreateBucket' on service 's3'" when the resources were created in parallel. The services
+ * are attached side by side: the ServiceLoader locks each service on its own. DynamoDB is left to its
+ * first CreateTable (one per account, and it starts a JVM): nothing races it.
  */
 async function attachServices(endpoint: string, capabilities: AwsCapabilities): Promise<void> {
   const { ListFunctionsCommand } =
@@ -161,11 +162,13 @@ async function attachServices(endpoint: string, capabilities: AwsCapabilities): 
     secretAccessKey: "x",
   });
   try {
-    await clients.s3.send(new ListBucketsCommand({}));
-    await clients.sqs.send(new ListQueuesCommand({}));
-    await clients.sns.send(new ListTopicsCommand({}));
-    await clients.secrets.send(new ListSecretsCommand({}));
-    if (capabilities.lambda.ok) await clients.lambda.send(new ListFunctionsCommand({}));
+    await Promise.all([
+      clients.s3.send(new ListBucketsCommand({})),
+      clients.sqs.send(new ListQueuesCommand({})),
+      clients.sns.send(new ListTopicsCommand({})),
+      clients.secrets.send(new ListSecretsCommand({})),
+      capabilities.lambda.ok && clients.lambda.send(new ListFunctionsCommand({})),
+    ]);
   } finally {
     destroyAwsClients(clients);
   }

@@ -69,6 +69,29 @@ test("README: services and migrations in globals.campaignTestenv", () => {
   expect(resolveOptions(optionsOf(config), {}).services).toEqual(["postgres", "redis"]);
 });
 
+test("README: a global setup and teardown of your own, which call the package's", () => {
+  const config = load((module) => {
+    // #region own-global-setup
+    module.exports = {
+      preset: "campaign-testenv",
+      globalSetup: "./jest.global-setup.js", // calls campaign-testenv/global-setup first
+      globalTeardown: "./jest.global-teardown.js", // calls campaign-testenv/global-teardown last
+    };
+    // #endregion own-global-setup
+  });
+  expectValid(config);
+  // A config's globalSetup and globalTeardown replace its preset's; the entry points those files call
+  // must be the very hooks the preset names.
+  const presetSource = readFileSync(path.join(root, "jest-preset.js"), "utf8");
+  for (const [hook, key] of [
+    ["global-setup", "globalSetup"],
+    ["global-teardown", "globalTeardown"],
+  ]) {
+    const entry = (pkg.exports[`./${hook}`] as { default: string }).default;
+    expect(presetSource).toContain(`${key}: require.resolve(${JSON.stringify(entry)})`);
+  }
+});
+
 test("quick start: your own migrations and fixtures", () => {
   const config = load((module) => {
     // #region own-migrations

@@ -43,7 +43,7 @@ test("README and quick start: the preset alone", () => {
   expectValid(config);
 });
 
-test("README: type-checking in ts-jest again, one line over the preset's transpile-only transform", () => {
+test("Jest and Vitest guide: type-checking in ts-jest again, one line over the preset's transpile-only transform", () => {
   const config = load((module) => {
     // #region typecheck-opt-out
     module.exports = { preset: "campaign-testenv", transform: { "^.+\\.tsx?$": "ts-jest" } };
@@ -69,7 +69,7 @@ test("README: services and migrations in globals.campaignTestenv", () => {
   expect(resolveOptions(optionsOf(config), {}).services).toEqual(["postgres", "redis"]);
 });
 
-test("README: a global setup and teardown of your own, which call the package's", () => {
+test("Jest and Vitest guide: a global setup and teardown of your own, which call the package's", () => {
   const config = load((module) => {
     // #region own-global-setup
     module.exports = {

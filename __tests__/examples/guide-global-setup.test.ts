@@ -1,8 +1,8 @@
-// README, "A global setup of your own": a repository whose Jest config already has a globalSetup (and a
-// globalTeardown) calls the package's from its own. The two files' bodies are the regions below, run
-// here as Jest would run them: a second run next to this suite's, with Redis only, started by the
-// package's setup called from the example's, used by a test file's setupTestEnvironment, and removed
-// by the package's teardown called from the example's.
+// docs/JEST_AND_VITEST.md, "A global setup of your own": a repository whose Jest config already has a
+// globalSetup (and a globalTeardown) calls the package's from its own. The two files' bodies are the
+// regions below, run here as Jest would run them: a second run next to this suite's, with Redis only,
+// started by the package's setup called from the example's, used by a test file's
+// setupTestEnvironment, and removed by the package's teardown called from the example's.
 import type { Config } from "@jest/types";
 import Docker from "dockerode";
 import { existsSync } from "node:fs";

@@ -16,6 +16,7 @@ const common = {
     "^campaign-testenv$": "<rootDir>/src/index.ts",
     "^campaign-testenv/(campaign|load)$": "<rootDir>/src/$1/index.ts",
     "^campaign-testenv/fixtures$": "<rootDir>/fixtures/test-data.ts",
+    "^campaign-testenv/(global-setup|global-teardown)$": "<rootDir>/src/jest/$1.ts",
   },
 } satisfies Project;
 

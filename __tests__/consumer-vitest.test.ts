@@ -22,7 +22,7 @@ const run = (args: string[]) =>
   );
 
 const files: Record<string, string> = {
-  // The README's Vitest config, as a consumer writes it (a comment line either side marks the example).
+  // The guides' Vitest config (docs/JEST_AND_VITEST.md), as a consumer writes it (a comment line either side marks the example).
   "vitest.config.mjs": `
 // #region vitest-config
 export default { test: { globalSetup: "campaign-testenv/vitest", hookTimeout: 60_000 } };

@@ -43,7 +43,7 @@ test("README and quick start: the preset alone", () => {
   expectValid(config);
 });
 
-test("README: type-checking in ts-jest again, one line over the preset's transpile-only transform", () => {
+test("Jest and Vitest guide: type-checking in ts-jest again, one line over the preset's transpile-only transform", () => {
   const config = load((module) => {
     // #region typecheck-opt-out
     module.exports = { preset: "campaign-testenv", transform: { "^.+\\.tsx?$": "ts-jest" } };
@@ -67,6 +67,29 @@ test("README: services and migrations in globals.campaignTestenv", () => {
   });
   expectValid(config);
   expect(resolveOptions(optionsOf(config), {}).services).toEqual(["postgres", "redis"]);
+});
+
+test("Jest and Vitest guide: a global setup and teardown of your own, which call the package's", () => {
+  const config = load((module) => {
+    // #region own-global-setup
+    module.exports = {
+      preset: "campaign-testenv",
+      globalSetup: "./jest.global-setup.js", // calls campaign-testenv/global-setup first
+      globalTeardown: "./jest.global-teardown.js", // calls campaign-testenv/global-teardown last
+    };
+    // #endregion own-global-setup
+  });
+  expectValid(config);
+  // A config's globalSetup and globalTeardown replace its preset's; the entry points those files call
+  // must be the very hooks the preset names.
+  const presetSource = readFileSync(path.join(root, "jest-preset.js"), "utf8");
+  for (const [hook, key] of [
+    ["global-setup", "globalSetup"],
+    ["global-teardown", "globalTeardown"],
+  ]) {
+    const entry = (pkg.exports[`./${hook}`] as { default: string }).default;
+    expect(presetSource).toContain(`${key}: require.resolve(${JSON.stringify(entry)})`);
+  }
 });
 
 test("quick start: your own migrations and fixtures", () => {

@@ -1,5 +1,5 @@
-// README, "Helpers": the imports, then the statements, run in order against this test file's store set,
-// with a check after each of what its comment promises.
+// Testing guide, "The helpers at a glance": the imports, then the statements, run in order against this
+// test file's store set, with a check after each of what its comment promises.
 // #region helpers
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { checkServicesHealth, cleanTestData, seedTestData, waitFor, withTransaction } from "campaign-testenv";
@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => teardownTestEnvironment(env));
 
-test("the README's helpers do what their comments say", async () => {
+test("the guide's helpers do what their comments say", async () => {
   await env.redis.set("left-over", "1");
   // #region helpers
   await cleanTestData(env); // back to the state after setup, touching only what the test wrote (the testing guide says how)

@@ -1,4 +1,4 @@
-// README, "Starting an environment yourself": a second environment next to the run's, started and
+// docs/JEST_AND_VITEST.md, "Without a runner": a second environment next to the run's, started and
 // stopped by the example; afterwards no container of it is left.
 // #region start-environment
 import { startEnvironment } from "campaign-testenv";

@@ -57,16 +57,16 @@ test("every store answers", async () => {
 `,
 };
 
-/** The env of a consumer run through the proxy: the official images, as a new user has no settings. */
+/** The env of a consumer run through the proxy: no setting of this run's (images, services...), as a new user has none. */
 const firstRun = (env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  ...Object.fromEntries(
+    Object.keys(process.env)
+      .filter((key) => /^CAMPAIGN_TESTENV_|^RYUK_CONTAINER_IMAGE$|^TESTCONTAINERS_/.test(key))
+      .map((key) => [key, undefined]),
+  ),
   DOCKER_HOST: proxy.dockerHost,
   TMPDIR: tmp,
   CAMPAIGN_TESTENV_MONGO_FLAVOUR: "ferretdb",
-  ...Object.fromEntries(
-    Object.keys(process.env)
-      .filter((key) => /^CAMPAIGN_TESTENV_\w+_IMAGE$|^RYUK_CONTAINER_IMAGE$|^TESTCONTAINERS_/.test(key))
-      .map((key) => [key, undefined]),
-  ),
   ...env,
 });
 

@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { packageRoot } from "../src/paths";
 import { load } from "./sections/load";
+import { recipe } from "./sections/recipe";
 import { reset } from "./sections/reset";
 import { reuse } from "./sections/reuse";
 import { startup } from "./sections/startup";
@@ -23,6 +24,7 @@ const SECTIONS: Record<string, () => Promise<SectionResult>> = {
   "store-sets": storeSets,
   load,
   suite,
+  recipe,
 };
 
 export function selectedSections(only = process.env.BENCH_ONLY ?? ""): string[] {

@@ -62,13 +62,21 @@ describe("the table", () => {
 
 describe("BENCH_ONLY", () => {
   test("every section in run order when unset; the named ones, still in run order, when set", () => {
-    expect(selectedSections("")).toEqual(["startup", "reuse", "reset", "store-sets", "load", "suite"]);
-    expect(selectedSections(" suite, startup ")).toEqual(["startup", "suite"]);
+    expect(selectedSections("")).toEqual([
+      "startup",
+      "reuse",
+      "reset",
+      "store-sets",
+      "load",
+      "suite",
+      "recipe",
+    ]);
+    expect(selectedSections(" recipe, startup ")).toEqual(["startup", "recipe"]);
   });
 
   test("a name that is no section: an error listing them", () => {
     expect(() => selectedSections("reuse,floors")).toThrow(
-      "bench: BENCH_ONLY names no section floors; choose from startup, reuse, reset, store-sets, load, suite.",
+      "bench: BENCH_ONLY names no section floors; choose from startup, reuse, reset, store-sets, load, suite, recipe.",
     );
   });
 });

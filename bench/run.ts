@@ -82,6 +82,11 @@ async function measure(sections: string[]): Promise<void> {
 
 async function main(): Promise<void> {
   const sections = selectedSections();
+  // The run folders (context, credentials, pool) of the bench's runs in a temporary folder of its own,
+  // kept between bench runs like /tmp (Jest's cache is there too): a process of another version of the
+  // package sharing /tmp may not read their context, take them for dead runs, and remove them mid-run.
+  process.env.TMPDIR = path.join(os.tmpdir(), "campaign-testenv-bench");
+  mkdirSync(process.env.TMPDIR, { recursive: true });
   // Reuse mode's contexts and locks in a folder of the bench's own, for every run it starts: its reuse runs
   // never take an environment someone keeps on this machine, and it knows its own containers to remove.
   process.env.XDG_CACHE_HOME = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-bench-"));

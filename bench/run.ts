@@ -10,6 +10,7 @@ import { load } from "./sections/load";
 import { recipe } from "./sections/recipe";
 import { reset } from "./sections/reset";
 import { reuse } from "./sections/reuse";
+import { runners } from "./sections/runners";
 import { startup } from "./sections/startup";
 import { storeSets } from "./sections/store-sets";
 import { suite } from "./sections/suite";
@@ -25,6 +26,7 @@ const SECTIONS: Record<string, () => Promise<SectionResult>> = {
   load,
   suite,
   recipe,
+  runners,
 };
 
 export function selectedSections(only = process.env.BENCH_ONLY ?? ""): string[] {

@@ -70,13 +70,14 @@ describe("BENCH_ONLY", () => {
       "load",
       "suite",
       "recipe",
+      "runners",
     ]);
-    expect(selectedSections(" recipe, startup ")).toEqual(["startup", "recipe"]);
+    expect(selectedSections(" runners, startup ")).toEqual(["startup", "runners"]);
   });
 
   test("a name that is no section: an error listing them", () => {
     expect(() => selectedSections("reuse,floors")).toThrow(
-      "bench: BENCH_ONLY names no section floors; choose from startup, reuse, reset, store-sets, load, suite, recipe.",
+      "bench: BENCH_ONLY names no section floors; choose from startup, reuse, reset, store-sets, load, suite, recipe, runners.",
     );
   });
 });

@@ -25,10 +25,8 @@ async function startPostgres(): Promise<StartedTestContainer> {
   const client = new Client({ connectionString: container.getConnectionUri() });
   await client.connect();
   const migrations = path.join(app, "migrations");
-  for (const file of readdirSync(migrations)
-    .filter((f) => f.endsWith(".sql"))
-    .sort())
-    await client.query(readFileSync(path.join(migrations, file), "utf8"));
+  const files = readdirSync(migrations).filter((file) => file.endsWith(".sql"));
+  for (const file of files.sort()) await client.query(readFileSync(path.join(migrations, file), "utf8"));
   await client.end();
   process.env.DATABASE_URL = container.getConnectionUri();
   return container;
@@ -51,7 +49,7 @@ async function startMongo(): Promise<StartedTestContainer> {
   const db = client.db("campaign");
   for (const { name, validator, indexes } of json("mongo-collections.json").collections) {
     // FerretDB v1 does not enforce validators.
-    await db.createCollection(name, ferretdb ? {} : { validator });
+    await db.createCollection(name, validator && !ferretdb ? { validator } : {});
     if (indexes) await db.collection(name).createIndexes(indexes);
   }
   await client.close();

@@ -11,9 +11,12 @@ import { RESULT_PREFIX, run } from "./lib";
 import { log } from "./settings";
 import type { StartOnce } from "./start-once";
 
-/** One start in a fresh process: `cold` (with its memory; removed after), or `reuse` (left running for the next). */
+/**
+ * One start in a fresh process: `cold` (removed after), `reuse` (left running for the next), or
+ * `reaper` (only Testcontainers' client and reaper, which every fresh process sets up first).
+ */
 export async function startInChild(
-  mode: "cold" | "reuse",
+  mode: "cold" | "reuse" | "reaper",
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<StartOnce> {
   const args = ["-r", "ts-node/register/transpile-only", path.join(__dirname, "start-once.ts"), mode];

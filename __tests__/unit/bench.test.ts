@@ -5,6 +5,7 @@ import type { ContainerStats } from "dockerode";
 import { memoryUsageBytes } from "../../bench/lib";
 import { selectedSections } from "../../bench/run";
 import { onlyCollisionsFailed, readSuiteLog, type SuiteEntry } from "../../bench/runs";
+import { medianTimeline } from "../../bench/sections/startup";
 import { collisionsOf } from "../../bench/suite/reference";
 import { ms, type Row, table, times } from "../../bench/table";
 
@@ -137,6 +138,23 @@ describe("collisions in the reference suite", () => {
       expect(onlyCollisionsFailed(report(["file02"], 1), entries())).toBe(false);
       expect(onlyCollisionsFailed(path.join(dir, "none.json"), entries())).toBe(false);
       expect(onlyCollisionsFailed(report([]), entries())).toBe(false);
+    });
+  });
+});
+
+describe("a cold start's timeline in the median", () => {
+  const step = (name: string, startMs: number, ms: number) => ({ name, startMs, ms });
+  test("each time and each step over the runs that had it, the steps in the order they began", () => {
+    const runs = [
+      { createdMs: 100, runningMs: 300, readyMs: 2000, steps: [step("b", 500, 40), step("a", 10, 400)] },
+      { createdMs: 700, runningMs: 900, readyMs: 2600, steps: [step("a", 20, 900), step("pulling", 5, 3)] },
+      { createdMs: 200, runningMs: 400, readyMs: 2200, steps: [step("a", 30, 500), step("b", 600, 60)] },
+    ];
+    expect(medianTimeline(runs)).toEqual({
+      createdMs: 200,
+      runningMs: 400,
+      readyMs: 2200,
+      steps: [step("pulling", 5, 3), step("a", 20, 500), step("b", 500, 40)],
     });
   });
 });

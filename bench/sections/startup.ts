@@ -51,7 +51,7 @@ const floorJobs = () => [
 ];
 
 /** Each service's timeline in the median: its times, and each step's duration, over the runs that had it. */
-function medianTimeline(runs: ServiceTimeline[]) {
+export function medianTimeline(runs: ServiceTimeline[]) {
   const median = (values: number[]) => summary(values).median;
   const names = [...new Set(runs.flatMap((r) => r.steps.map((s) => s.name)))];
   const steps = names.map((name) => {

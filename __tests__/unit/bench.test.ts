@@ -154,6 +154,7 @@ describe("a cold start's timeline in the median", () => {
       createdMs: 200,
       runningMs: 400,
       readyMs: 2200,
+      outsideMs: 1640, // the median of each run's own: 2000 - 440, 2600 - 903, 2200 - 560
       steps: [step("pulling", 5, 3), step("a", 20, 500), step("b", 500, 40)],
     });
   });

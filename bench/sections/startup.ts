@@ -62,6 +62,8 @@ export function medianTimeline(runs: ServiceTimeline[]) {
     createdMs: median(runs.map((r) => r.createdMs)),
     runningMs: median(runs.map((r) => r.runningMs)),
     readyMs: median(runs.map((r) => r.readyMs)),
+    /** Within each run, so that it is a time of some run (a difference of medians may be none). */
+    outsideMs: median(runs.map((r) => r.readyMs - r.steps.reduce((sum, step) => sum + step.ms, 0))),
     steps: steps.sort((a, b) => a.startMs - b.startMs),
   };
 }
@@ -141,10 +143,9 @@ const s = (n: number) => (n / 1000).toFixed(2);
 /** One service's cold start: when it was ready, when its container existed, and its steps of 10 ms or more. */
 function timelineRow(flavour: AwsFlavour, name: ServiceName, t: Timeline, alone: number): Row {
   const steps = t.steps.filter((step) => step.ms >= 10).map((step) => `${step.name} ${s(step.ms)}`);
-  const outside = t.readyMs - t.steps.reduce((sum, step) => sum + step.ms, 0);
   return [
     `${flavour}: cold start, ${name} (median, s)`,
-    `ready at ${s(t.readyMs)} (container created at ${s(t.createdMs)}, running at ${s(t.runningMs)}): ${steps.join(", ")}; outside steps ${s(outside)}`,
+    `ready at ${s(t.readyMs)} (container created at ${s(t.createdMs)}, running at ${s(t.runningMs)}): ${steps.join(", ")}; outside steps ${s(t.outsideMs)}`,
     `bare alone ${ms(alone)}`,
     undefined,
   ];

@@ -1,7 +1,8 @@
 // docs/ARCHITECTURE.md's walkthrough, "Adding a service", done for real on a copy of src/: one module
 // (kv-service.ts, copied in as src/services/kv/index.ts) and one registry line give a service whose
 // TestEnvironment field, store-set names, image env var, reset and health check the compiler types
-// and the package runs. The new service lives in this process (a Map per store set): no Docker needed.
+// and the package runs; and the benchmark (bench/, copied beside it) still type-checks, since it reads the
+// services from the registry. The new service lives in this process (a Map per store set): no Docker needed.
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -11,8 +12,11 @@ const root = path.join(__dirname, "..", "..");
 let copy: string;
 beforeAll(() => {
   copy = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-unit-add-"));
-  for (const folder of ["src", "fixtures"])
-    cpSync(path.join(root, folder), path.join(copy, folder), { recursive: true });
+  for (const folder of ["src", "fixtures", "bench"])
+    cpSync(path.join(root, folder), path.join(copy, folder), {
+      recursive: true,
+      filter: (from) => from !== path.join(root, "bench", "results"), // what bench runs wrote
+    });
   cpSync(path.join(root, "package.json"), path.join(copy, "package.json"));
   symlinkSync(path.join(root, "node_modules"), path.join(copy, "node_modules"));
 });
@@ -50,7 +54,7 @@ async function main() {
 void main();
 `;
 
-test("a new service is one module plus one registry line: typed, and it runs", () => {
+test("a new service is one module plus one registry line: typed (the bench too), and it runs", () => {
   const registry = path.join(copy, "src/services/index.ts");
   const before = readFileSync(registry, "utf8");
   writeFileSync(
@@ -72,9 +76,13 @@ test("a new service is one module plus one registry line: typed, and it runs", (
         noEmit: true,
         rootDir: ".",
         skipLibCheck: true,
-        types: ["node"],
+        esModuleInterop: true,
+        // The bench's reference suite: Jest's globals, and the package by its public name.
+        types: ["node", "jest"],
+        paths: { "campaign-testenv": ["./src/index.ts"] },
       },
       files: ["use.ts"],
+      include: ["bench"],
     }),
   );
   const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");

@@ -1,18 +1,32 @@
-// The per-test reset rows: cleanTestData of every store, each store's own reset, and the compose era's
-// statement-by-statement cleanup, each right after a test that wrote a few rows in every store.
+// Section `reset`: on each AWS flavour's environment, cleanTestData of every store, each store's own reset,
+// and the compose era's statement-by-statement cleanup, each right after a test that wrote a few rows in
+// every store.
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { PurgeQueueCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
-import { testData } from "../fixtures/test-data";
+import { testData } from "../../fixtures/test-data";
 import {
+  type AwsFlavour,
   cleanTestData,
   type EnvironmentContext,
   seedTestData,
   type ServiceName,
   setupTestEnvironment,
   type TestEnvironment,
-} from "../src";
-import { service } from "../src/services";
-import { rotate, summary, type Summary, timed } from "./lib";
+} from "../../src";
+import { service } from "../../src/services";
+import { inThisProcess } from "../environments";
+import { rotate, summary, type Summary, timed } from "../lib";
+import { FLAVOURS, options } from "../settings";
+import { ms, type Row, type SectionResult } from "../table";
+
+const ITERATIONS = Number(process.env.BENCH_RESET_ITERATIONS ?? 50);
+
+const TARGETS = {
+  /** Each store's own reset, except Mongo's: FerretDB stands in for MongoDB here. */
+  storeResetMs: 2,
+  storesWithResetTarget: ["postgres", "redis", "aws"] as ServiceName[],
+  cleanTestDataMs: { localstack: 10, ministack: 5 } satisfies Record<AwsFlavour, number>,
+};
 
 /** Rounds run first to warm the connections up, and dropped. */
 const WARM_UP_ROUNDS = 3;
@@ -53,7 +67,7 @@ async function naiveClean(env: TestEnvironment): Promise<void> {
   }
 }
 
-export interface ResetResult {
+interface ResetResult {
   cleanTestData: Summary;
   naive: Summary;
   /** Each store's own reset, through the service registry, as cleanTestData calls it. */
@@ -64,7 +78,7 @@ export interface ResetResult {
  * `iterations` rounds of each way, interleaved in a rotating order. Each round writes in every store
  * first; in the per-store round the stores are then reset one after another, each timed alone.
  */
-export async function measureReset(context: EnvironmentContext, iterations: number): Promise<ResetResult> {
+async function measureReset(context: EnvironmentContext, iterations: number): Promise<ResetResult> {
   const env = await setupTestEnvironment({ context });
   try {
     const total: number[] = [];
@@ -100,4 +114,48 @@ export async function measureReset(context: EnvironmentContext, iterations: numb
   } finally {
     await env.close();
   }
+}
+
+function rows(flavour: AwsFlavour, reset: ResetResult): Row[] {
+  const target = TARGETS.cleanTestDataMs[flavour];
+  const mongo = `mongo (${options.flavours.mongo})`;
+  return [
+    [
+      `${flavour}: reset, cleanTestData, all stores (median / p95)`,
+      `${ms(reset.cleanTestData.median)} / ${ms(reset.cleanTestData.p95)}`,
+      `< ${target} ms median`,
+      reset.cleanTestData.median < target,
+    ],
+    ...(Object.entries(reset.stores) as [ServiceName, Summary][]).map(([name, store]): Row => {
+      const hasTarget = TARGETS.storesWithResetTarget.includes(name);
+      const ferret = name === "mongo" && options.flavours.mongo === "ferretdb";
+      return [
+        `${flavour}: reset, ${name === "mongo" ? mongo : name} alone (median / p95)`,
+        `${ms(store.median)} / ${ms(store.p95)}`,
+        hasTarget
+          ? `< ${TARGETS.storeResetMs} ms median`
+          : ferret
+            ? "none: FerretDB's own floor (MongoDB is not measured here)"
+            : "report",
+        hasTarget ? store.median < TARGETS.storeResetMs : undefined,
+      ];
+    }),
+    [
+      `${flavour}: reset, naive cleanup (median)`,
+      `${ms(reset.naive.median)} (${(reset.naive.median / reset.cleanTestData.median).toFixed(1)}x cleanTestData)`,
+      "compose era: about 2 s",
+      undefined,
+    ],
+  ];
+}
+
+export async function reset(): Promise<SectionResult> {
+  const data: Partial<Record<AwsFlavour, ResetResult>> = {};
+  const all: Row[] = [];
+  for (const flavour of FLAVOURS) {
+    const result = await inThisProcess(flavour, (context) => measureReset(context, ITERATIONS));
+    data[flavour] = result;
+    all.push(...rows(flavour, result));
+  }
+  return { rows: all, data, samples: `${ITERATIONS} resets of each kind` };
 }

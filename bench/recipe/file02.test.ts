@@ -1,0 +1,3 @@
+import { suiteFile } from "./suite";
+
+suiteFile("file02");

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { type EnvironmentContext, runDir } from "./context";
 import { docker, removeContainers } from "./docker";
-import { PeerFailedError, ServiceError, StartupError } from "./errors";
+import { PeerFailedError, reasonOf, ServiceError, StartupError } from "./errors";
 import { type EnvironmentOptions, type ResolvedOptions, resolveOptions, serviceSettings } from "./options";
 import { Progress, PullProgress } from "./progress";
 import { type NeededImage, pullAbsent } from "./pull";
@@ -38,11 +38,43 @@ export interface StartWatcher {
   ready?(context: EnvironmentContext): void;
 }
 
-/** The images a run needs: each selected service's, and the reaper's unless it is disabled. */
+/**
+ * Whether Testcontainers starts its reaper for this run: with the first container, unless disabled,
+ * and not for reuse mode's containers, which it keeps out of the reaper's session.
+ */
+const usesReaper = (options: ResolvedOptions) =>
+  !options.reuse && process.env.TESTCONTAINERS_RYUK_DISABLED !== "true";
+
+/**
+ * The reaper once, before the containers: each start looks for it under a file lock, and those that
+ * lose the race try again 0.5 to 1 s later, which delayed every container but the first.
+ */
+async function startReaper(runId: string): Promise<void> {
+  const { getContainerRuntimeClient, getReaper } =
+    require("testcontainers") as typeof import("testcontainers");
+  const { reaperImage } = require("./tc-internals") as typeof import("./tc-internals");
+  try {
+    await getReaper(await getContainerRuntimeClient());
+  } catch (error) {
+    throw new ServiceError({
+      runId,
+      service: "reaper",
+      image: reaperImage(),
+      step: "starting Testcontainers' reaper (Ryuk)",
+      reason: reasonOf(error),
+      fix:
+        "set RYUK_CONTAINER_IMAGE to an image of Ryuk the engine can run, or TESTCONTAINERS_RYUK_DISABLED=true " +
+        "(this run's own sentinel still removes its containers when it ends)",
+      logTail: [],
+      cause: error,
+    });
+  }
+}
+
+/** The images a run needs: each selected service's, and the reaper's when it uses one. */
 export function neededImages(options: ResolvedOptions): NeededImage[] {
   const images = options.services.map((name) => ({ image: options.images[name], neededBy: name }));
-  // Testcontainers starts its reaper with the first container, pulling its image then if it must.
-  if (process.env.TESTCONTAINERS_RYUK_DISABLED === "true") return images;
+  if (!usesReaper(options)) return images;
   const { reaperImage } = require("./tc-internals") as typeof import("./tc-internals");
   return [...images, { image: reaperImage(), neededBy: "the reaper (Testcontainers' Ryuk)" }];
 }
@@ -84,6 +116,7 @@ export async function startEnvironment(
   // waiting only once every pull is over.
   await pullNeeded(resolved);
   watcher.imagesPresent?.();
+  if (usesReaper(resolved)) await startReaper(runId);
   const progress = new Progress(resolved, runId);
   // Reuse mode's containers outlive this process on purpose; any other run's go when it ends.
   if (!resolved.reuse) startSentinel(runId, runDir(runId));

@@ -89,19 +89,13 @@ export const aws: Service<{
 
   async start(run) {
     const { flavour, specsDir } = run.settings;
-    const { createAwsResources, loadAwsResourcesSpec, resetAwsResources } = resources();
+    const { createAwsResources, createSecrets, loadAwsResourcesSpec, resetAwsResources } = resources();
     const spec = await run.step("reading the AWS resources spec", async () => loadAwsResourcesSpec(specsDir));
     const { endpoint, capabilities } = await aws.flavours[flavour].start(run);
     for (const [name, capability] of Object.entries(capabilities)) {
       if (!capability.ok && needs(spec)[name as keyof AwsCapabilities])
         run.note(`no ${name} on ${flavour}: ${capability.reason}`);
     }
-    const secretValues = await run.step("filling secrets", async () => {
-      const contexts = Object.fromEntries(
-        await Promise.all(servicesInSecrets(spec).map(async (name) => [name, await run.peer(name)] as const)),
-      );
-      return fillSecrets(spec, contexts, run.note);
-    });
     const context: AwsContext = {
       image: run.image,
       flavour,
@@ -112,11 +106,12 @@ export const aws: Service<{
       secretAccessKey: randomToken(40),
       spec,
       specsDir,
-      secretValues,
+      secretValues: {},
     };
     const clients = awsClients(context);
     try {
-      await run.step("creating buckets, queues, topics, secrets, tables and functions", async () => {
+      // Everything but the secrets first, while the services whose details the secrets hold still start.
+      const creating = run.step("creating buckets, queues, topics, tables and functions", async () => {
         const created = await createAwsResources(clients, spec, target(context, MAIN_ACCOUNT, "")).catch(
           (error: unknown) => {
             // What runs cannot run functions after all (LocalStack without a usable engine): say so,
@@ -132,6 +127,17 @@ export const aws: Service<{
         );
         await resetAwsResources({ ...clients, resources: created }, spec);
       });
+      creating.catch(() => undefined); // awaited below, where its failure is thrown: not unhandled meanwhile
+      context.secretValues = await run.step("filling secrets", async () => {
+        const contexts = Object.fromEntries(
+          await Promise.all(
+            servicesInSecrets(spec).map(async (name) => [name, await run.peer(name)] as const),
+          ),
+        );
+        return fillSecrets(spec, contexts, run.note);
+      });
+      await creating;
+      await run.step("creating secrets", () => createSecrets(clients, spec, context.secretValues));
     } finally {
       destroyAwsClients(clients);
     }

@@ -174,19 +174,7 @@ export async function createAwsResources(
       );
       return TopicArn!;
     }),
-    mapByName(
-      spec.secrets.filter((s) => target.secretValues[s.name]),
-      async ({ name }) => {
-        const SecretString = JSON.stringify(target.secretValues[name]);
-        const created = await clients.secrets
-          .send(new CreateSecretCommand({ Name: name, SecretString }))
-          .catch((error: unknown) => {
-            if (!(error instanceof ResourceExistsException)) throw error;
-            return clients.secrets.send(new PutSecretValueCommand({ SecretId: name, SecretString }));
-          });
-        return created.ARN!;
-      },
-    ),
+    createSecrets(clients, spec, target.secretValues),
     mapByName(target.tables ? spec.tables : [], async (table) => {
       await createTable(clients.dynamodb, table);
       return table.name;
@@ -196,6 +184,27 @@ export async function createAwsResources(
     ),
   ]);
   return { buckets, queues, topics, secrets, tables, functions };
+}
+
+/** The spec's secrets that have a value (placeholders filled), in the clients' account; their ARNs by name. */
+export function createSecrets(
+  clients: AwsClients,
+  spec: AwsResourcesSpec,
+  secretValues: AwsTarget["secretValues"],
+): Promise<Record<string, string>> {
+  return mapByName(
+    spec.secrets.filter((s) => secretValues[s.name]),
+    async ({ name }) => {
+      const SecretString = JSON.stringify(secretValues[name]);
+      const created = await clients.secrets
+        .send(new CreateSecretCommand({ Name: name, SecretString }))
+        .catch((error: unknown) => {
+          if (!(error instanceof ResourceExistsException)) throw error;
+          return clients.secrets.send(new PutSecretValueCommand({ SecretId: name, SecretString }));
+        });
+      return created.ARN!;
+    },
+  );
 }
 
 async function createTable(dynamodb: DynamoDBClient, table: AwsResourcesSpec["tables"][number]) {

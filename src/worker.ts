@@ -11,7 +11,7 @@ import {
   ServiceError,
 } from "./errors";
 import { explainFailure, retryingLostConnections } from "./explain";
-import { claimFromPool } from "./pool";
+import { awaitPoolSet, claimFromPool } from "./pool";
 import { poll, type Try } from "./poll";
 import {
   SERVICE_NAMES,
@@ -129,7 +129,8 @@ interface Held {
 async function holdStoreSet(context: EnvironmentContext, storeSetId: number | undefined): Promise<Held> {
   // A runner's warm pool, once its parent has one ready; other runs (`up`) have no pool folder.
   if (storeSetId === undefined) {
-    const slot = claimFromPool(poolDir(context.runId));
+    const pool = poolDir(context.runId);
+    const slot = claimFromPool(pool) ?? (await awaitPoolSet(pool));
     if (slot) {
       return { id: slot.id, prepared: slot.prepared, release: async () => slot.release() };
     }

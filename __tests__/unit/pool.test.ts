@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { claimFromPool, keepPool } from "../../src/pool";
+import { awaitPoolSet, claimFromPool, keepPool } from "../../src/pool";
 
 let dir: string;
 beforeEach(
@@ -84,3 +84,32 @@ test("a failed prepare is tried again; the keeper gives up, and reports it, only
   expect(errors).toEqual([new Error("engine gone")]);
   expect(claimFromPool(dir)).toBeUndefined();
 }, 15_000);
+
+test("a file that finds no set ready waits for one the pool is preparing, unless enough others wait already", async () => {
+  let finish: () => void = () => undefined;
+  const preparing = new Promise<void>((resolve) => (finish = resolve));
+  const keeper = keepPool(
+    dir,
+    [40],
+    async (id) => {
+      await preparing;
+      return { aws: { id } };
+    },
+    () => undefined,
+  );
+  await until(() => readdirSync(dir).includes("pending-40"));
+  expect(claimFromPool(dir)).toBeUndefined();
+  const first = awaitPoolSet(dir);
+  const second = awaitPoolSet(dir); // one set pending, one waiting for it already: no wait
+  expect(await second).toBeUndefined();
+  finish();
+  expect((await first)?.id).toBe(40);
+  expect(readdirSync(dir).filter((name) => /^(pending|waiting)-/.test(name))).toEqual([]);
+  await keeper.stop();
+});
+
+test("with nothing pending (no pool, or every set taken), a file does not wait", async () => {
+  const started = performance.now();
+  expect(await awaitPoolSet(path.join(dir, "none"))).toBeUndefined();
+  expect(performance.now() - started).toBeLessThan(100);
+});

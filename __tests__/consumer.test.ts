@@ -69,10 +69,9 @@ test("asks for Mongo, which this run did not start", async () => {
   ...OLD_ENVIRONMENT_TESTS,
   // The README's and the guides' examples as written, type-checked strictly by tsc --noEmit like the rest.
   ...Object.fromEntries(
-    readdirSync(path.join(__dirname, "examples")).map((file) => [
-      `examples/${file}`,
-      readFileSync(path.join(__dirname, "examples", file), "utf8"),
-    ]),
+    readdirSync(path.join(__dirname, "examples"), { recursive: true, encoding: "utf8" })
+      .filter((file) => file.endsWith(".ts"))
+      .map((file) => [`examples/${file}`, readFileSync(path.join(__dirname, "examples", file), "utf8")]),
   ),
   // A store set's names and a narrowed context read as the types they are, under strict TypeScript.
   "types/store-set.ts": `import { setupTestEnvironment, type TestEnvironment } from "campaign-testenv";

@@ -52,6 +52,11 @@ describe("isConnectionError", () => {
       withCode("terminating connection due to administrator command", "57P01"),
     ],
     ["postgres", "the socket closed under a query", new Error("Connection terminated unexpectedly")],
+    [
+      "postgres",
+      "the socket closed before a query",
+      new Error("Client has encountered a connection error and is not queryable"),
+    ],
     ["redis", "a closed connection", new Error("Connection is closed.")],
     [
       "redis",

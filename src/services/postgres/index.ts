@@ -1,7 +1,7 @@
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { StartedPostgreSqlContainer } from "@testcontainers/postgresql";
-import type { Pool } from "pg";
+import type { ClientConfig, Pool } from "pg";
 import { explaining } from "../../explaining";
 import { packageRoot } from "../../paths";
 import { randomToken } from "../../random";
@@ -38,10 +38,21 @@ export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""
 /** Store set N's database. */
 export const storeSetDatabase = (id: number): string => `${MAIN_DATABASE}_s${id}`;
 
+/**
+ * A client of the package's own (migrations, prepares, checks). A connection that drops between two
+ * queries is told by the next query's rejection; pg also emits "error" on the client, which with no
+ * listener crashed the process holding it (a runner's parent, preparing the warm pool at 64 workers).
+ */
+const client = (settings: ClientConfig) => {
+  const made = new (pg().Client)(settings);
+  made.on("error", () => undefined);
+  return made;
+};
+
 const connect = async ({ host, port, user, password }: PostgresContext, database: string) => {
-  const client = new (pg().Client)({ host, port, user, password, database });
-  await client.connect();
-  return client;
+  const admin = client({ host, port, user, password, database });
+  await admin.connect();
+  return admin;
 };
 
 /** The container's one role (a superuser): a dump naming another fails, with the fix. */
@@ -197,19 +208,12 @@ export const postgres: Service<{
   accessors: { postgres: (pool) => pool, pg: (pool) => pool },
 
   async check({ host, port, user, password, database }, timeoutMs) {
-    const client = new (pg().Client)({
-      host,
-      port,
-      user,
-      password,
-      database,
-      connectionTimeoutMillis: timeoutMs,
-    });
+    const checking = client({ host, port, user, password, database, connectionTimeoutMillis: timeoutMs });
     try {
-      await client.connect();
-      await client.query("SELECT 1");
+      await checking.connect();
+      await checking.query("SELECT 1");
     } finally {
-      await client.end().catch(() => undefined);
+      await checking.end().catch(() => undefined);
     }
   },
 
@@ -250,7 +254,9 @@ export const postgres: Service<{
   fix: (text) => migrationFix(text, ROLE),
 
   // The server shuts down ("terminating connection due to administrator command"), or the socket
-  // closed under a query (pg's "Connection terminated unexpectedly").
+  // closed under a query (pg's "Connection terminated unexpectedly") or before it ("... not queryable").
   lostConnection: ({ code, message }) =>
-    code === "57P01" || (typeof message === "string" && message.startsWith("Connection terminated")),
+    code === "57P01" ||
+    (typeof message === "string" &&
+      (message.startsWith("Connection terminated") || message.includes("is not queryable"))),
 };

@@ -147,6 +147,7 @@ export async function startEnvironment(
     started.set(
       run.service,
       starting.then((value) => {
+        run.started();
         progress.ready(run);
         Object.assign(context, { [name]: value });
         context.containers![name] = run.containerId;

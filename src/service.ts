@@ -205,6 +205,8 @@ export class ServiceRun<T extends Pick<ServiceTypes, "flavour" | "options"> = Co
   /** Extra labels for the container (reuse mode's input hash). */
   readonly labels: Record<string, string> = {};
   private readonly logTail: string[] = [];
+  /** The container's log as it comes, for the tail of a start's failure (read until `started`). */
+  private logs?: NodeJS.ReadableStream;
 
   constructor(
     readonly service: string,
@@ -263,6 +265,15 @@ export class ServiceRun<T extends Pick<ServiceTypes, "flavour" | "options"> = Co
     );
   }
 
+  /**
+   * The service is ready: its log stream is closed. Kept open, every line the container wrote for the
+   * rest of the run (LocalStack logs each request) went through the engine into this process, beside
+   * the tests it runs in band; a failure later reads its tail from the engine (containerState).
+   */
+  started(): void {
+    (this.logs as (NodeJS.ReadableStream & { destroy?(): void }) | undefined)?.destroy?.();
+  }
+
   /** Labels the container, keeps its last log lines for error messages, and starts it. */
   async startContainer<C extends StartedTestContainer>(
     container: GenericContainer & { start(): Promise<C> },
@@ -278,6 +289,7 @@ export class ServiceRun<T extends Pick<ServiceTypes, "flavour" | "options"> = Co
       })
       .withStartupTimeout(this.settings.startupTimeoutMs)
       .withLogConsumer((stream) => {
+        this.logs = stream;
         let partial = "";
         stream.on("data", (chunk: Buffer | string) => {
           const lines = (partial + chunk.toString()).split("\n");

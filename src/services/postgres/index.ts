@@ -1,6 +1,7 @@
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { StartedPostgreSqlContainer } from "@testcontainers/postgresql";
+import type { GenericContainer } from "testcontainers";
 import type { ClientConfig, Pool } from "pg";
 import { explaining } from "../../explaining";
 import { packageRoot } from "../../paths";
@@ -55,6 +56,19 @@ const connect = async ({ host, port, user, password }: PostgresContext, database
   return admin;
 };
 
+/** The first connection: the server may still be starting up (SQLSTATE 57P03) for a moment after it listens. */
+async function connectWhenStarted(context: PostgresContext, timeoutMs: number) {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await connect(context, "postgres");
+    } catch (error) {
+      if ((error as { code?: string }).code !== "57P03" || performance.now() > deadline) throw error;
+      await sleep(50);
+    }
+  }
+}
+
 /** The container's one role (a superuser): a dump naming another fails, with the fix. */
 const ROLE = "campaign";
 
@@ -95,11 +109,17 @@ export const postgres: Service<{
               // Room for many runner workers' pools plus the 1000-call suite.
               ...["-c", "max_connections=1000"],
             ])
-            // The module's health check alone (pg_isready over TCP, which the init's temporary server
-            // does not answer), without its port check: that one execs three commands in the
-            // container every 100 ms through the engine, and on a loaded engine an exec that hangs
-            // held a start for minutes, past its timeout, or failed it with "write EPIPE".
-            .withWaitStrategy(Wait.forHealthCheck()),
+            // Its own log, and no command run in the container: the module's port check execs three
+            // commands every 100 ms until ready (on a loaded engine one hung a start for minutes), and
+            // its health check execs pg_isready every 250 ms for the container's whole life (four runc
+            // processes a second beside every test, and forever in reuse mode). The init's temporary
+            // server listens on its socket only: TCP is the real server's (start then waits out its
+            // "starting up" moment).
+            // Docker's own "no health check", which the module's type leaves out.
+            .withHealthCheck({ test: ["NONE"] } as unknown as Parameters<
+              GenericContainer["withHealthCheck"]
+            >[0])
+            .withWaitStrategy(Wait.forLogMessage(/listening on IPv4 address/)),
         );
       },
     },
@@ -143,7 +163,9 @@ export const postgres: Service<{
       resetTracking: run.settings.resetTracking,
     };
 
-    const admin = await connect(context, "postgres");
+    const admin = await run.step("connecting", () =>
+      connectWhenStarted(context, run.settings.startupTimeoutMs),
+    );
     try {
       await run.step("creating the template database", () =>
         admin.query(`CREATE DATABASE ${quoteIdent(templateDatabase)}`),

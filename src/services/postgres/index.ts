@@ -1,6 +1,6 @@
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { StartedPostgreSqlContainer } from "@testcontainers/postgresql";
+import type { PostgreSqlContainer, StartedPostgreSqlContainer } from "@testcontainers/postgresql";
 import type { GenericContainer } from "testcontainers";
 import type { ClientConfig, Pool } from "pg";
 import { explaining } from "../../explaining";
@@ -56,6 +56,38 @@ const connect = async ({ host, port, user, password }: PostgresContext, database
   return admin;
 };
 
+/**
+ * The container as configured before the run labels and starts it: built without the engine, so a
+ * unit test pins it for the official image.
+ */
+export function postgresContainer(image: string, password: string): PostgreSqlContainer {
+  const { PostgreSqlContainer } =
+    require("@testcontainers/postgresql") as typeof import("@testcontainers/postgresql");
+  const { Wait } = require("testcontainers") as typeof import("testcontainers");
+  return (
+    new PostgreSqlContainer(image)
+      .withUsername(ROLE)
+      .withPassword(password)
+      .withDatabase(MAIN_DATABASE)
+      // A throwaway database: data in memory and no durability, which makes writes and clones fast.
+      .withTmpFs({ [PGDATA]: "rw" })
+      .withCommand([
+        "postgres",
+        ...["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
+        // Room for many runner workers' pools plus the 1000-call suite.
+        ...["-c", "max_connections=1000"],
+      ])
+      // Its own log, and no command run in the container: the module's port check execs three commands
+      // every 100 ms until ready (on a loaded engine one hung a start for minutes), and its health check
+      // execs pg_isready every 250 ms for the container's whole life (four runc processes a second beside
+      // every test, and forever in reuse mode). Docker's own "no health check" is outside the module's
+      // type. The init's temporary server listens on its socket only: TCP is the real server's (the
+      // first connection then waits out its "starting up" moment).
+      .withHealthCheck({ test: ["NONE"] } as unknown as Parameters<GenericContainer["withHealthCheck"]>[0])
+      .withWaitStrategy(Wait.forLogMessage(/listening on IPv4 address/))
+  );
+}
+
 /** The first connection: the server may still be starting up (SQLSTATE 57P03) for a moment after it listens. */
 async function connectWhenStarted(context: PostgresContext, timeoutMs: number) {
   const deadline = performance.now() + timeoutMs;
@@ -92,36 +124,7 @@ export const postgres: Service<{
   flavours: {
     postgres: {
       image: "postgres:15-alpine",
-      start(run) {
-        const { PostgreSqlContainer } =
-          require("@testcontainers/postgresql") as typeof import("@testcontainers/postgresql");
-        const { Wait } = require("testcontainers") as typeof import("testcontainers");
-        return run.startContainer(
-          new PostgreSqlContainer(run.image)
-            .withUsername(ROLE)
-            .withPassword(randomToken())
-            .withDatabase(MAIN_DATABASE)
-            // A throwaway database: data in memory and no durability, which makes writes and clones fast.
-            .withTmpFs({ [PGDATA]: "rw" })
-            .withCommand([
-              "postgres",
-              ...["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
-              // Room for many runner workers' pools plus the 1000-call suite.
-              ...["-c", "max_connections=1000"],
-            ])
-            // Its own log, and no command run in the container: the module's port check execs three
-            // commands every 100 ms until ready (on a loaded engine one hung a start for minutes), and
-            // its health check execs pg_isready every 250 ms for the container's whole life (four runc
-            // processes a second beside every test, and forever in reuse mode). The init's temporary
-            // server listens on its socket only: TCP is the real server's (start then waits out its
-            // "starting up" moment).
-            // Docker's own "no health check", which the module's type leaves out.
-            .withHealthCheck({ test: ["NONE"] } as unknown as Parameters<
-              GenericContainer["withHealthCheck"]
-            >[0])
-            .withWaitStrategy(Wait.forLogMessage(/listening on IPv4 address/)),
-        );
-      },
+      start: (run) => run.startContainer(postgresContainer(run.image, randomToken())),
     },
   },
   options: {

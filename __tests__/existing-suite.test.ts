@@ -55,6 +55,20 @@ test("a pool of the test's own, left open", async () => {
 });
 `;
 
+/** A preset test that connects a pg Client of its own and never ends it: it never goes idle. */
+const NEVER_ENDED_TEST = `const { Client } = require("pg");
+const { setupTestEnvironment, teardownTestEnvironment } = require("campaign-testenv");
+
+test("a client of the test's own, never ended", async () => {
+  const env = await setupTestEnvironment({ services: ["postgres"] });
+  const { host, port, user, password } = env.context.postgres;
+  const client = new Client({ host, port, user, password, database: env.storeSet.postgresDatabase });
+  await client.connect();
+  expect((await client.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+  await teardownTestEnvironment(env);
+});
+`;
+
 let project: string;
 const runIds: string[] = [];
 
@@ -71,6 +85,7 @@ beforeAll(() => {
 };
 `,
       "jest.leaky.config.js": `module.exports = { preset: "campaign-testenv", roots: ["<rootDir>/leaky"] };\n`,
+      "jest.never-ended.config.js": `module.exports = { preset: "campaign-testenv", roots: ["<rootDir>/never-ended"] };\n`,
       "tsconfig.json": JSON.stringify({
         compilerOptions: {
           module: "commonjs",
@@ -92,6 +107,7 @@ beforeAll(() => {
       "suite/queue.test.js": EXISTING_SUITE("queue"),
       "suite/worker.test.js": EXISTING_SUITE("worker"),
       "leaky/leaky.test.js": LEAKY_TEST,
+      "never-ended/never-ended.test.js": NEVER_ENDED_TEST,
     },
     ["jest", "ts-jest", "typescript", "@types/node"],
   );
@@ -171,9 +187,30 @@ test("in band, a test leaves its own pg pool open: the JSON report is written, a
   expect([jest.status, jest.signal]).toEqual([0, null]);
   expect(JSON.parse(readFileSync(report, "utf8"))).toMatchObject({ success: true, numPassedTests: 1 });
   expect(jest.stderr).toMatch(
-    /postgres +note: 1 connection\(s\) still open .*its container goes when this process exits/,
+    /postgres +note: 1 connection\(s\) still open .*its container goes when this process exits, or in 15 s/,
   );
   // The run's own reaper removes them once Jest has exited.
+  await until(
+    "the run's containers to be removed",
+    async () => (await containersOf(runId)).length === 0,
+    30_000,
+  );
+}, 300_000);
+
+test("in band, a client that is never ended: the report is written, and the run still ends (the containers go after 15 s)", async () => {
+  const report = path.join(project, "report-never-ended.json");
+  const started = Date.now();
+  const jest = run(
+    npx,
+    ["jest", "-c", "jest.never-ended.config.js", "--runInBand", "--json", "--outputFile", report],
+    { CAMPAIGN_TESTENV_SERVICES: "postgres" },
+    project,
+  );
+  const runId = runIdOf(jest.stderr)!;
+  // The client's own unhandled "error" ends the process once its container is gone: after the report.
+  expect(JSON.parse(readFileSync(report, "utf8"))).toMatchObject({ success: true, numPassedTests: 1 });
+  expect(jest.signal).toBeNull();
+  expect(Date.now() - started).toBeLessThan(120_000);
   await until(
     "the run's containers to be removed",
     async () => (await containersOf(runId)).length === 0,

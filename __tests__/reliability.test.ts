@@ -2,6 +2,7 @@
 // user would, stopped with real signals (to the whole process group, as a terminal's Ctrl-C is), and
 // what they leave counted by this package's container labels and by the files in their own TMPDIR.
 // Every output of these tests (but the settings `up` prints on purpose) is searched for passwords.
+import { ListQueuesCommand } from "@aws-sdk/client-sqs";
 import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
@@ -254,7 +255,7 @@ test("a container killed during a test: the failing call, checkServicesHealth an
     const failure = (await env.postgres.query("SELECT 1").catch((error: Error) => error)) as Error;
     outputs.push(failure.message);
     expect(failure.message).toMatch(
-      /^campaign-testenv: the postgres container [0-9a-f]{12} exited with code 137 during the run, so a postgres call failed \(.+\); something outside this run stopped it/,
+      /^campaign-testenv: the postgres container [0-9a-f]{12} exited with code 137 during the run, so a call to postgres failed \(.+\); something outside this run stopped it/,
     );
     expect(failure).toBeInstanceOf(ServiceDownError);
     expect(failure.message).toContain("Last ");
@@ -285,6 +286,42 @@ test("a container killed during a test: the failing call, checkServicesHealth an
     expect(`${cli.stdout}${cli.stderr}`).not.toMatch(/\n\s+at |Unhandled error event/);
   } finally {
     rmSync(path.dirname(contextFile), { recursive: true, force: true });
+    await env.close().catch(() => undefined);
+    await environment.stop();
+  }
+}, 120_000);
+
+test("Mongo and AWS too: a call through env.mongo's collections or env.aws's clients on a stopped container names it", async () => {
+  const environment = await startEnvironment({ services: ["mongo", "aws"], quiet: true });
+  const { context } = environment;
+  runIds.add(context.runId);
+  const env = await setupTestEnvironment({ context });
+  try {
+    await env.mongo.collection("call_events").insertOne({ callId: "c1" });
+    await env.aws.sqs.send(new ListQueuesCommand({}));
+    const engine = await docker();
+    await engine.getContainer(context.containers!.mongo!).kill();
+    await engine.getContainer(context.containers!.aws!).kill();
+
+    const mongoFailure = (await env.mongo
+      .collection("call_events")
+      .find({ callId: "c1" })
+      .toArray()
+      .catch((error: Error) => error)) as Error;
+    outputs.push(mongoFailure.message);
+    expect(mongoFailure).toBeInstanceOf(ServiceDownError);
+    expect(mongoFailure.message).toMatch(
+      /^campaign-testenv: the mongo container [0-9a-f]{12} exited with code 137 during the run, so a call to mongo failed/,
+    );
+    const awsFailure = (await env.aws.sqs
+      .send(new ListQueuesCommand({}))
+      .catch((error: Error) => error)) as Error;
+    outputs.push(awsFailure.message);
+    expect(awsFailure).toBeInstanceOf(ServiceDownError);
+    expect(awsFailure.message).toMatch(
+      /^campaign-testenv: the aws container [0-9a-f]{12} exited with code 137 during the run, so a call to aws failed/,
+    );
+  } finally {
     await env.close().catch(() => undefined);
     await environment.stop();
   }

@@ -25,6 +25,11 @@ export interface StartedEnvironment {
 
 /** How long a stop waits for connections a client left open to close. */
 const CLOSE_WAIT_MS = 2000;
+/**
+ * After which the containers go anyway, should the process still run: a client that never closes (a
+ * pg Client, unlike a pool, which ends idle connections after 10 s) would keep it running for good.
+ */
+const REMOVE_ANYWAY_MS = 15_000;
 
 /** What a test runner's parent watches while the environment starts (src/runner.ts). */
 export interface StartWatcher {
@@ -170,12 +175,15 @@ export async function startEnvironment(
         if (count)
           progress.note(
             name,
-            `${count} connection(s) still open (a client a test did not close?): its container goes when this process exits`,
+            `${count} connection(s) still open (a client a test did not close?): its container goes when ` +
+              `this process exits, or in ${REMOVE_ANYWAY_MS / 1000} s`,
           );
         return count ?? 0;
       }),
     );
-    if (open.every((count) => count === 0)) await stop();
+    if (open.every((count) => count === 0)) return stop();
+    // Unref'd: it never keeps the process alive by itself; the sentinel removes them at its exit.
+    setTimeout(() => void stop().catch(() => undefined), REMOVE_ANYWAY_MS).unref();
   };
   const failures = results.flatMap((r) => (r.status === "rejected" ? [r.reason as Error] : []));
   if (failures.length > 0) {

@@ -231,7 +231,7 @@ export async function setupTestEnvironment<S extends ServiceName = never>(
   const clients = new Map(
     [...stores].map(([name, store]) => {
       const entry = service(name);
-      const explain = (error: unknown) => explainFailure(context, name, `a ${name} call`, error);
+      const explain = (error: unknown) => explainFailure(context, name, `a call to ${name}`, error);
       return [name, entry.explaining(entry.client(store), explain)] as const;
     }),
   );

@@ -213,7 +213,9 @@ export function ownClients(env: TestEnvironment): OwnClients {
   };
 }
 
-export async function closeOwnClients(own: OwnClients): Promise<void> {
+/** Closes them; nothing when a failed setup made none (the environment's clients still close after). */
+export async function closeOwnClients(own: OwnClients | undefined): Promise<void> {
+  if (!own) return;
   own.sqs.destroy();
   await Promise.all([own.pg.end(), own.mongo.close()]);
 }

@@ -184,7 +184,7 @@ describe("errors across processes (toWire, through JSON, fromWire)", () => {
         "mongo",
         "abc123def456",
         137,
-        "a mongo call",
+        "a call to mongo",
         new Error("x"),
         false,
         ["bye"],

@@ -81,12 +81,18 @@ describe("isConnectionError", () => {
 
 test("ServiceDownError names the service, the container, the exit code, the step and the fix, then the log tail", () => {
   const cause = new Error("connect ECONNREFUSED 127.0.0.1:32987");
-  const error = new ServiceDownError("postgres", "0123456789abcdef", 137, "a postgres call", cause, false, [
-    "LOG:  database system is ready to accept connections",
-  ]);
+  const error = new ServiceDownError(
+    "postgres",
+    "0123456789abcdef",
+    137,
+    "a call to postgres",
+    cause,
+    false,
+    ["LOG:  database system is ready to accept connections"],
+  );
   expect(error.message).toBe(
-    "campaign-testenv: the postgres container 0123456789ab exited with code 137 during the run, so a postgres " +
-      "call failed (connect ECONNREFUSED 127.0.0.1:32987); something outside this run stopped it (docker " +
+    "campaign-testenv: the postgres container 0123456789ab exited with code 137 during the run, so a call to " +
+      "postgres failed (connect ECONNREFUSED 127.0.0.1:32987); something outside this run stopped it (docker " +
       "kill/stop/rm, campaign-testenv prune, or the engine restarting), then start the run again.\n" +
       "Last 1 log lines of the postgres container:\n  | LOG:  database system is ready to accept connections",
   );

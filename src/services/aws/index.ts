@@ -147,12 +147,13 @@ export const aws: Service<{
   names: { awsAccount: storeSetAccount, awsBucketPrefix: storeSetBucketPrefix },
 
   async prepare(context, id, previous) {
-    const { createAwsResources, resetAwsResources } = resources();
+    const { awaitFunctionsIdle, createAwsResources, resetAwsResources } = resources();
     const clients = awsClients({ ...context, accessKeyId: storeSetAccount(id) });
     try {
       if (previous) {
         // The account has its resources from the set's last round: emptying them is a third of the
         // requests of creating them again, which matters on LocalStack while tests run beside it.
+        await awaitFunctionsIdle({ ...clients, resources: previous }, context.spec);
         const reset = await resetAwsResources({ ...clients, resources: previous }, context.spec).then(
           () => true,
           () => false, // a test deleted one: create them again below

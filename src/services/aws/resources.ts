@@ -305,6 +305,32 @@ async function mapByName<T extends { name: string }>(
   return Object.fromEntries(items.map((item, i) => [item.name, values[i]]));
 }
 
+/** How long a reset of an account waits for its functions to finish the messages fed to them. */
+const FUNCTIONS_IDLE_MS = 30_000;
+
+/**
+ * Waits until no queue that feeds one of the account's functions holds a message, visible or in
+ * flight: a function still running when a reset purges the queues writes after it (the CRM sync's
+ * update landed in crm-updates of a set the warm pool had just prepared). A function deletes its
+ * batch only once it has returned. Gives up quietly after FUNCTIONS_IDLE_MS: the reset goes on.
+ */
+export async function awaitFunctionsIdle(
+  aws: AwsClients & { resources: AwsResources },
+  spec: AwsResourcesSpec,
+): Promise<void> {
+  const sources = spec.functions
+    .filter((fn) => aws.resources.functions[fn.name] && fn.eventSourceQueue)
+    .map((fn) => aws.resources.queues[fn.eventSourceQueue!].url);
+  if (sources.length === 0) return;
+  const busy = async () =>
+    (await Promise.all(sources.map((url) => queueHoldsMessages(aws.sqs, url)))).some(Boolean);
+  await poll(
+    async () => ((await busy()) ? { done: false } : { done: true, value: undefined }),
+    { timeoutMs: FUNCTIONS_IDLE_MS, intervalMs: 100 },
+    () => new Error("functions still busy"),
+  ).catch(() => undefined);
+}
+
 /**
  * Back to the state right after creation: queues and tables empty, buckets holding exactly their
  * sample objects. Only what differs is touched (an S3 ETag is the MD5 of a simple upload), so a clean

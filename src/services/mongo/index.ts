@@ -196,7 +196,11 @@ export const mongo: Service<{
 
   async connect({ uri }, id) {
     // The driver connects on the first operation: a claim from the warm pool waits for no handshake.
-    const client = new (mongodb().MongoClient)(uri, { monitorCommands: true });
+    // A call on a stopped server fails after 10 s of finding none, not the driver's 30 s.
+    const client = new (mongodb().MongoClient)(uri, {
+      monitorCommands: true,
+      serverSelectionTimeoutMS: 10_000,
+    });
     return new MongoStore(client, client.db(storeSetDatabase(id)));
   },
 

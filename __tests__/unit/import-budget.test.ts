@@ -3,14 +3,15 @@
 // of the sources, in a process of its own, against loading Testcontainers alone in the same way (a
 // ratio measured side by side: these machines are shared and noisy).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
 import { packageRoot } from "../../src/paths";
 
 /** Within the repository, so that the build finds the package's node_modules and package.json. */
 let build: string;
 beforeAll(() => {
-  const cache = path.join(packageRoot, "node_modules", ".cache");
+  const cache = path.join(packageRoot, "node_modules", ".cache"); // absent in a fresh install
+  mkdirSync(cache, { recursive: true });
   build = mkdtempSync(path.join(cache, "campaign-testenv-import-"));
   const tsc = path.join(packageRoot, "node_modules", "typescript", "bin", "tsc");
   execFileSync(process.execPath, [

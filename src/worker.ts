@@ -253,7 +253,7 @@ export async function setupTestEnvironment<S extends ServiceName = never>(
   }
   retireEnvironmentNames(env, env.storeSet);
   Object.freeze(env.storeSet);
-  storesOf.set(env, stores);
+  storesByEnvironment.set(env, stores);
   return env as unknown as TestEnvironment<S>;
 }
 
@@ -289,35 +289,34 @@ function named(
 }
 
 /** Each test environment's stores, which its clients reach and `resetStores` resets. */
-const storesOf = new WeakMap<object, Map<ServiceName, object>>();
+const storesByEnvironment = new WeakMap<object, Map<ServiceName, object>>();
+
+function storesOf(env: TestEnvironment): Map<ServiceName, object> {
+  const held = storesByEnvironment.get(env);
+  if (held) return held;
+  throw new CampaignTestenvError(
+    "campaign-testenv: cleanTestData takes what setupTestEnvironment returned; pass that environment.",
+  );
+}
 
 /**
  * Brings every store of a test environment back to its state right after setup, each as its service
  * says (what `cleanTestData` runs); a failure on a stopped container is a ServiceDownError.
  */
 export async function resetStores(env: TestEnvironment): Promise<void> {
-  const stores = storesOf.get(env);
-  if (!stores) {
-    throw new CampaignTestenvError(
-      "campaign-testenv: cleanTestData takes what setupTestEnvironment returned; pass that environment.",
-    );
-  }
-  await Promise.all(
-    [...stores].map(([name, store]) =>
-      service(name)
-        .reset(store, env.context[name]!)
-        .catch(async (error: unknown) => {
-          const step = `cleaning store set ${env.storeSet.id}`;
-          throw named(
-            env.context,
-            name,
-            step,
-            await explainFailure(env.context, name, step, error),
-            CLEAN_FIX,
-          );
-        }),
-    ),
-  );
+  await Promise.all([...storesOf(env).keys()].map((name) => resetStore(env, name)));
+}
+
+/** One service's part of `resetStores` (the bench times each alone). */
+export async function resetStore(env: TestEnvironment, name: ServiceName): Promise<void> {
+  const store = storesOf(env).get(name);
+  if (!store) throw new CampaignTestenvError(`campaign-testenv: this test environment has no ${name} store.`);
+  await service(name)
+    .reset(store, env.context[name]!)
+    .catch(async (error: unknown) => {
+      const step = `cleaning store set ${env.storeSet.id}`;
+      throw named(env.context, name, step, await explainFailure(env.context, name, step, error), CLEAN_FIX);
+    });
 }
 
 /** Closes the clients and gives the store set back; the containers belong to the global teardown. */

@@ -13,7 +13,7 @@ import {
   setupTestEnvironment,
   type TestEnvironment,
 } from "../../src";
-import { service } from "../../src/services";
+import { resetStore } from "../../src/worker";
 import { inThisProcess } from "../environments";
 import { rotate, summary, type Summary, timed } from "../lib";
 import { FLAVOURS, options } from "../settings";
@@ -95,9 +95,7 @@ async function measureReset(context: EnvironmentContext, iterations: number): Pr
         () => timeInto(keep ? naive : undefined, () => naiveClean(env)),
         async () => {
           for (const name of rotate(env.services, i)) {
-            await timeInto(keep ? stores[name] : undefined, () =>
-              service(name).reset(env.client(name), env.context[name]!),
-            );
+            await timeInto(keep ? stores[name] : undefined, () => resetStore(env, name));
           }
         },
       ];

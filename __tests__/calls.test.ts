@@ -2,7 +2,7 @@
 // dead-letter queue, call and SMS records, and the whole workflow from campaign creation to a report in S3.
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import { loadAwsResourcesSpec } from "../src/services/aws/resources";
+import { loadAwsResourcesSpec } from "../src/services/aws/spec";
 import { packageRoot } from "../src/paths";
 import {
   cleanTestData,

@@ -19,7 +19,7 @@ import {
   withTransaction,
 } from "../src";
 import { loadCollectionsSpec } from "../src/services/mongo";
-import { loadAwsResourcesSpec } from "../src/services/aws/resources";
+import { loadAwsResourcesSpec } from "../src/services/aws/spec";
 import { packageRoot } from "../src/paths";
 import { poolDir, readRunFile } from "../src/context";
 import { service } from "../src/services";

@@ -27,7 +27,8 @@ export type { ServiceClients, ServiceContexts, ServiceFlavours, ServiceName } fr
 export type { AwsContext, AwsFlavour } from "./services/aws";
 export type { AwsCapabilities } from "./services/aws/capabilities";
 export type { AwsClients } from "./services/aws/clients";
-export type { AwsResources, AwsResourcesSpec } from "./services/aws/resources";
+export type { AwsResources } from "./services/aws/resources";
+export type { AwsResourcesSpec } from "./services/aws/spec";
 export { markAwsAccountWritten, trackAwsClient } from "./services/aws/store";
 export type { AwsStore } from "./services/aws/store";
 export type { CollectionsSpec, MongoClients, MongoContext, MongoFlavour } from "./services/mongo";

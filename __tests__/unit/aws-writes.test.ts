@@ -28,7 +28,8 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { AWS_CLIENT_NAMES } from "../../src/services/aws/clients";
-import { type AwsResources, loadAwsResourcesSpec } from "../../src/services/aws/resources";
+import type { AwsResources } from "../../src/services/aws/resources";
+import { loadAwsResourcesSpec } from "../../src/services/aws/spec";
 import { AwsStore, markAwsAccountWritten, trackAwsClient } from "../../src/services/aws/store";
 import type { AwsSdkClient } from "../../src/services/aws/writes";
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { reuseInputs } from "../../src/reuse";
-import { loadAwsResourcesSpec } from "../../src/services/aws/resources";
+import { loadAwsResourcesSpec } from "../../src/services/aws/spec";
 import { specsFolder } from "./specs-folder";
 
 const scratch = specsFolder("aws");

@@ -24,15 +24,19 @@ beforeAll(() => {
 }, 120_000);
 afterAll(() => rmSync(build, { recursive: true, force: true }));
 
-/** What requiring `module` costs in a fresh process: modules loaded, milliseconds, packages, listeners. */
-function load(module: string) {
+/**
+ * What requiring `module` (then running `then`, with `loaded` bound to it) costs in a fresh process:
+ * modules loaded, milliseconds, packages, listeners.
+ */
+function load(module: string, then = "") {
   // The build sits under node_modules/.cache: its own files are not a package's.
   const script = `
     const signals = ["SIGINT", "SIGTERM", "SIGHUP", "exit"];
     const listeners = () => signals.map((s) => process.listenerCount(s));
     const before = listeners();
     const started = performance.now();
-    require(${JSON.stringify(module)});
+    const loaded = require(${JSON.stringify(module)});
+    ${then}
     const ms = performance.now() - started;
     const files = Object.keys(require.cache).filter((f) => !f.startsWith(${JSON.stringify(build)}));
     const own = Object.keys(require.cache).length - files.length;
@@ -60,4 +64,17 @@ test("import campaign-testenv: under 100 modules, no heavy package, no listener,
   expect(ours.modules).toBeLessThan(100);
   expect(theirs.modules).toBeGreaterThan(500); // what a test file no longer loads
   expect(ours.ms).toBeLessThan(theirs.ms / 4);
+}, 60_000);
+
+// A reuse finds the running containers by the hash of every service's inputs: the AWS spec among them.
+// Reading it must not load the AWS SDK (about 70 ms of a reuse's 100 ms budget), nor any driver.
+test("reuse's fingerprints of every service load no driver and no AWS SDK", () => {
+  const { packages } = load(
+    path.join(build, "src", "reuse.js"),
+    `const { resolveOptions } = require(${JSON.stringify(path.join(build, "src", "options.js"))});
+     const options = resolveOptions({}, {});
+     for (const name of options.services) loaded.reuseInputs(name, options);`,
+  );
+  const drivers = ["pg", "mongodb", "ioredis"];
+  expect(packages.filter((p) => p.startsWith("@aws-sdk/") || drivers.includes(p))).toEqual([]);
 }, 60_000);

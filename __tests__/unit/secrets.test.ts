@@ -1,4 +1,4 @@
-import type { AwsResourcesSpec } from "../../src/services/aws/resources";
+import type { AwsResourcesSpec } from "../../src/services/aws/spec";
 import { fillSecrets, servicesInSecrets } from "../../src/services/aws/secrets";
 
 const spec: AwsResourcesSpec = {

@@ -7,7 +7,8 @@ import { type AwsCapabilities, type AwsStarted } from "./capabilities";
 import { type AwsEndpoint, awsClients, destroyAwsClients } from "./clients";
 import { localstack } from "./localstack";
 import { ministack } from "./ministack";
-import type { AwsResources, AwsResourcesSpec, AwsTarget } from "./resources";
+import type { AwsResources, AwsTarget } from "./resources";
+import { type AwsResourcesSpec, loadAwsResourcesSpec } from "./spec";
 import { fillSecrets, servicesInSecrets } from "./secrets";
 import { AwsStore } from "./store";
 
@@ -47,7 +48,7 @@ const target = (context: AwsContext, account: string, bucketPrefix: string): Aws
 
 /** The spec, plus the bytes of every function's source: a changed handler is a changed environment. */
 function specFingerprint(specsDir: string): string {
-  const spec = resources().loadAwsResourcesSpec(specsDir);
+  const spec = loadAwsResourcesSpec(specsDir);
   const { zipFolder } = require("./zip") as typeof import("./zip");
   const sources = spec.functions.map((fn) =>
     createHash("sha256")
@@ -83,13 +84,11 @@ export const aws: Service<{
     [settings.image, settings.flavour, specFingerprint(settings.specsDir)].join("\n"),
   // The secrets hold other services' connection details, so a change to those services is a change here.
   peers: (settings) =>
-    servicesInSecrets(resources().loadAwsResourcesSpec(settings.specsDir)).filter((s) =>
-      settings.services.includes(s),
-    ),
+    servicesInSecrets(loadAwsResourcesSpec(settings.specsDir)).filter((s) => settings.services.includes(s)),
 
   async start(run) {
     const { flavour, specsDir } = run.settings;
-    const { createAwsResources, createSecrets, loadAwsResourcesSpec, resetAwsResources } = resources();
+    const { createAwsResources, createSecrets, resetAwsResources } = resources();
     const spec = await run.step("reading the AWS resources spec", async () => loadAwsResourcesSpec(specsDir));
     const { endpoint, capabilities } = await aws.flavours[flavour].start(run);
     for (const [name, capability] of Object.entries(capabilities)) {

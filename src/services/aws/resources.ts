@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import {
   CreateBucketCommand,
@@ -40,39 +39,11 @@ import {
 import { FunctionFailedError } from "../../errors";
 import type { AwsClients } from "./clients";
 import { poll } from "../../poll";
+import type { AwsResourcesSpec } from "./spec";
 import { zipFolder } from "./zip";
 
 /** How long a new function may stay Pending: LocalStack may be pulling a runtime image of ~200 MB. */
 const FUNCTION_READY_MS = 180_000;
-
-/**
- * fixtures/aws-resources.json. Names are the production ones: each store set is an AWS account of its own,
- * so only bucket names (one namespace across accounts, as in AWS) get a per-store-set prefix.
- */
-export interface AwsResourcesSpec {
-  buckets: { name: string; objects?: { key: string; body: string; contentType?: string }[] }[];
-  queues: {
-    name: string;
-    deadLetterQueue?: string;
-    maxReceiveCount?: number;
-    visibilityTimeoutSeconds?: number;
-  }[];
-  topics: { name: string; subscribeQueues?: string[] }[];
-  /** String values may hold {{service.field}} placeholders, filled from the started services' context. */
-  secrets: { name: string; value: Record<string, string> }[];
-  /** DynamoDB tables: a string partition key, and the attribute DynamoDB's TTL expires items by. */
-  tables: { name: string; partitionKey: string; ttlAttribute?: string }[];
-  /** Lambda functions: the files of `source` (a folder beside the spec) zipped, and the queue that feeds them. */
-  functions: {
-    name: string;
-    runtime: string;
-    handler: string;
-    source: string;
-    timeoutSeconds?: number;
-    eventSourceQueue?: string;
-    batchSize?: number;
-  }[];
-}
 
 /** The created resources by their spec name: real names, queue URLs and ARNs. */
 export interface AwsResources {
@@ -94,18 +65,6 @@ export interface AwsTarget {
   specsDir: string;
   tables: boolean;
   functions: boolean;
-}
-
-export function loadAwsResourcesSpec(specsDir: string): AwsResourcesSpec {
-  const file = path.join(specsDir, "aws-resources.json");
-  try {
-    const spec = JSON.parse(readFileSync(file, "utf8")) as Partial<AwsResourcesSpec>;
-    return { buckets: [], queues: [], topics: [], secrets: [], tables: [], functions: [], ...spec };
-  } catch (error) {
-    throw new Error(`cannot read the AWS resources spec ${file} (${(error as Error).message})`, {
-      cause: error,
-    });
-  }
 }
 
 /**

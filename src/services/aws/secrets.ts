@@ -1,4 +1,4 @@
-import type { AwsResourcesSpec } from "./resources";
+import type { AwsResourcesSpec } from "./spec";
 
 const PLACEHOLDER = /\{\{(\w+)\.(\w+)\}\}/g;
 

@@ -7,7 +7,8 @@ import {
   awsClient,
   destroyAwsClients,
 } from "./clients";
-import type { AwsResources, AwsResourcesSpec } from "./resources";
+import type { AwsResources } from "./resources";
+import type { AwsResourcesSpec } from "./spec";
 import { type AwsSdkClient, trackClient, WriteTracker } from "./writes";
 
 /**

@@ -1,6 +1,7 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { AwsClients } from "./clients";
-import type { AwsResources, AwsResourcesSpec } from "./resources";
+import type { AwsResources } from "./resources";
+import type { AwsResourcesSpec } from "./spec";
 
 /** What a tracker resets through: the store set's clients (made when first read) and its resources. */
 type Store = AwsClients & { readonly resources: AwsResources };

@@ -26,6 +26,8 @@ export const SUITE_CONFIGS: Record<Runner, string> = {
 export interface SuiteEntry {
   file: string;
   firstTestAt: number;
+  /** Loading pg, mongodb and ioredis in the file, before its setup. */
+  driversMs?: number;
   setupMs?: number;
   resetMs?: number;
   /** The stores whose read held another file's data or lacked this file's own write. */
@@ -39,6 +41,7 @@ export interface SuiteRun {
   wallMs: number;
   /** Each file's setup, in the order the files started. */
   setupMs: number[];
+  driversMs: number[];
   resetMs: number[];
   /** Reads that collided, by store, over every file; the tests that had any, of all that logged. */
   collisions: Record<string, number>;
@@ -113,6 +116,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRun> {
       firstTestMs: entries[0].firstTestAt - startedAt,
       wallMs,
       setupMs: entries.flatMap((e) => (e.setupMs === undefined ? [] : [e.setupMs])),
+      driversMs: entries.flatMap((e) => (e.driversMs === undefined ? [] : [e.driversMs])),
       resetMs: entries.flatMap((e) => (e.resetMs === undefined ? [] : [e.resetMs])),
       collisions: countBy(entries.flatMap((e) => e.collisions ?? [])),
       collidedTests: entries.filter((e) => e.collisions?.length).length,

@@ -23,7 +23,7 @@ const local = Object.fromEntries(
 );
 
 /** Longer than the preset's testTimeout (60 s), which bounds each test file's beforeAll. */
-const SLOW_PULL_S = 70;
+const SLOW_PULL_S = 90;
 
 let proxy: RegistryProxy;
 let project: string;

@@ -272,7 +272,7 @@ export function guessFix(
       `the image is neither present nor pullable, or the reaper image ${ryuk} is not (it starts with the ` +
       `first container). Check the names, set TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX to a registry mirror, ` +
       `or set the service's CAMPAIGN_TESTENV_<SERVICE>_IMAGE (and RYUK_CONTAINER_IMAGE) to images the ` +
-      `engine has; see "Troubleshooting" in the package's README.`
+      `engine has; see docs/TROUBLESHOOTING.md in the package.`
     );
   }
   if (/timed? ?out|timeout|not received after|not healthy after/i.test(text)) {

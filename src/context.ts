@@ -41,7 +41,7 @@ export interface RunState {
 }
 
 /** The run file: its owner, the context and the run's state, written whole each time. */
-interface RunFile {
+export interface RunFile {
   /**
    * The owner's process id: a test file waiting for it stops waiting once it is gone, and any later run
    * removes the folder of a run whose owner is gone. At the top, where every version reads it.

@@ -1,5 +1,5 @@
 import { refuseOldSetupOptions, retireEnvironmentNames } from "./compat";
-import { type EnvironmentContext, poolDir, readRunFile, type RunState } from "./context";
+import { type EnvironmentContext, poolDir, readRunFile, type RunFile } from "./context";
 import { isAlive } from "./lock";
 import {
   CampaignTestenvError,
@@ -72,25 +72,18 @@ function checkStarted(
   if (missing.length > 0) throw new MissingServiceError(missing, context.services, { runner });
 }
 
-/** The running environment once every service in `needed` is ready, with its owner and state. */
-interface Ready {
-  pid?: number;
-  context: EnvironmentContext;
-  state?: RunState;
-}
-
 /**
  * The context once every service in `needed` is ready. A runner's environment is still starting when
  * its first test files run; each waits here for what it needs only, until the start's own deadline.
  * A failed start fails it with the start's own error, rebuilt; a parent that died fails it at once.
  */
-async function readyContext(needed: readonly ServiceName[] | undefined): Promise<Ready> {
+async function readyContext(needed: readonly ServiceName[] | undefined): Promise<RunFile> {
   const started = Date.now();
-  let last: Ready | undefined;
+  let last: RunFile | undefined;
   let waiting: ServiceName[] = [];
-  const attempt = (): Try<Ready> => {
-    const { pid, context, state } = readRunFile();
-    last = { pid, context, state };
+  const attempt = (): Try<RunFile> => {
+    last = readRunFile();
+    const { pid, context, state } = last;
     checkStarted(context, needed, state.runner);
     if (state.failure) throw fromWire(state.failure);
     waiting = (needed ?? context.services).filter((name) => context[name] === undefined);
@@ -105,10 +98,10 @@ async function readyContext(needed: readonly ServiceName[] | undefined): Promise
   };
   const result = attempt();
   if (result.done) return result.value;
-  const timeoutMs = Math.max(0, (last!.state!.readyBy ?? 0) - started);
+  const timeoutMs = Math.max(0, (last!.state.readyBy ?? 0) - started);
   return poll(attempt, { timeoutMs, intervalMs: POLL_MS }, () => {
     const { pid, context, state } = last!;
-    const steps = waiting.map((name) => `${name} at "${state?.steps?.[name] ?? "starting"}"`).join(", ");
+    const steps = waiting.map((name) => `${name} at "${state.steps?.[name] ?? "starting"}"`).join(", ");
     return new ContextError(
       `campaign-testenv: waited ${((Date.now() - started) / 1000).toFixed(0)} s for ${waiting.join(", ")} of run ` +
         `${context.runId} to be ready (the start's timeout plus a margin; ${steps}); look at the output of the ` +
@@ -190,27 +183,17 @@ export async function setupTestEnvironment<S extends ServiceName = never>(
   const held = await holdStoreSet(context, options.storeSetId);
 
   const opened = await Promise.allSettled(
-    names
-      .map(async (name) => {
-        const entry = service(name);
-        const store = await retryingLostConnections(
-          context,
-          name,
-          `preparing store set ${held.id}`,
-          async () => {
-            const prepared = held.prepared
-              ? held.prepared[name]
-              : await entry.prepare(context[name]!, held.id);
-            return entry.connect(context[name]!, held.id, prepared);
-          },
-        );
-        return [name, store] as const;
-      })
-      .map((opening, i) =>
-        opening.catch((error: unknown) => {
-          throw named(context, names[i], `preparing store set ${held.id}`, error, PREPARE_FIX);
-        }),
-      ),
+    names.map(async (name) => {
+      const entry = service(name);
+      const step = `preparing store set ${held.id}`;
+      const store = await retryingLostConnections(context, name, step, async () => {
+        const prepared = held.prepared ? held.prepared[name] : await entry.prepare(context[name]!, held.id);
+        return entry.connect(context[name]!, held.id, prepared);
+      }).catch((error: unknown) => {
+        throw named(context, name, step, error, PREPARE_FIX);
+      });
+      return [name, store] as const;
+    }),
   );
   const stores = new Map(opened.flatMap((r) => (r.status === "fulfilled" ? [r.value] : [])));
   // The store set goes back even when closing a store fails; that failure is then reported.

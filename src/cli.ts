@@ -55,11 +55,18 @@ const CURRENT = () => path.join(os.tmpdir(), "campaign-testenv-current");
 /** An expected failure of a command: printed as its one sentence, exit code 1. */
 class CommandError extends CampaignTestenvError {}
 
-/** The settings apps and tools read, as KEY=value lines: the context file, then each service's own. */
-export function envLines(context: EnvironmentContext, contextFile: string): string[] {
-  const variables = { [CONTEXT_ENV]: contextFile, ...environmentVariables(context) };
-  return Object.entries(variables).map(([name, value]) => `${name}=${value}`);
-}
+/** The settings apps and tools read, by name: the context file, then each service's own. */
+const variablesOf = (context: EnvironmentContext, contextFile: string): Record<string, string> => ({
+  [CONTEXT_ENV]: contextFile,
+  ...environmentVariables(context),
+});
+
+const linesOf = (variables: Record<string, string>) =>
+  Object.entries(variables).map(([name, value]) => `${name}=${value}`);
+
+/** Those settings as KEY=value lines, what `up` prints. */
+export const envLines = (context: EnvironmentContext, contextFile: string): string[] =>
+  linesOf(variablesOf(context, contextFile));
 
 function parse<T extends NonNullable<ParseArgsConfig["options"]>>(
   command: string,
@@ -129,16 +136,13 @@ async function up(args: string[]): Promise<number> {
     written.push(path.dirname(contextFile));
     writePrivate(CURRENT(), contextFile);
     written.push(CURRENT());
-    lines = envLines(environment.context, contextFile).join("\n") + "\n";
+    const variables = variablesOf(environment.context, contextFile);
+    lines = linesOf(variables).join("\n") + "\n";
     const file = values["write-env"];
     if (file) {
       writePrivate(file, lines);
       written.push(path.resolve(file));
-      const names = lines
-        .trim()
-        .split("\n")
-        .map((line) => line.slice(0, line.indexOf("=")));
-      process.stderr.write(`campaign-testenv: wrote ${names.join(", ")} to ${file}\n`);
+      process.stderr.write(`campaign-testenv: wrote ${Object.keys(variables).join(", ")} to ${file}\n`);
     }
   } catch (error) {
     await stop();

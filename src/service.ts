@@ -165,8 +165,8 @@ export interface Service<T extends ServiceTypes> {
   check(context: T["context"], timeoutMs: number): Promise<void>;
   /** host:port or endpoint, for health lines. */
   address(context: T["context"]): string;
-  /** The settings apps and tools read, as KEY=value lines (`campaign-testenv up`). */
-  envLines(context: T["context"]): string[];
+  /** The settings apps and tools read, by name (`DATABASE_URL`...): what `campaign-testenv up` prints. */
+  variables(context: T["context"]): Record<string, string>;
   /**
    * Waits up to `waitMs` for the connections clients left open to close, and returns how many still
    * are (for a service whose driver crashes the process holding an idle connection when the server

@@ -40,6 +40,6 @@ export const kv: Service<{
   accessors: { kv: (client) => client },
   check: async () => undefined,
   address: () => "in this process",
-  envLines: () => ["KV=in-process"],
+  variables: () => ({ KV: "in-process" }),
 };
 // #endregion kv-module

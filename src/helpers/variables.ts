@@ -7,8 +7,5 @@ import { service } from "../services";
  * setup copies them into process.env, and the runner's workers inherit them.
  */
 export function environmentVariables(context: EnvironmentContext): Record<string, string> {
-  const lines = context.services.flatMap((name) => service(name).envLines(context[name]!));
-  return Object.fromEntries(
-    lines.map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
-  );
+  return Object.assign({}, ...context.services.map((name) => service(name).variables(context[name]!)));
 }

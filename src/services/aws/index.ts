@@ -200,12 +200,12 @@ export const aws: Service<{
 
   address: ({ endpoint }) => endpoint,
 
-  envLines: (c) => [
-    `AWS_ENDPOINT_URL=${c.endpoint}`,
-    `AWS_REGION=${c.region}`,
-    `AWS_ACCESS_KEY_ID=${c.accessKeyId}`,
-    `AWS_SECRET_ACCESS_KEY=${c.secretAccessKey}`,
-  ],
+  variables: (c) => ({
+    AWS_ENDPOINT_URL: c.endpoint,
+    AWS_REGION: c.region,
+    AWS_ACCESS_KEY_ID: c.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
+  }),
 
   fix(text) {
     if (!/License activation failed|LOCALSTACK_AUTH_TOKEN|exit(ed)? (with )?code:? ?55/i.test(text))

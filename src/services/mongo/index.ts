@@ -235,7 +235,7 @@ export const mongo: Service<{
 
   address: ({ host, port }) => `${host}:${port}`,
 
-  envLines: (c) => [`MONGO_URL=${c.uri}`, `MONGO_DATABASE=${c.database}`],
+  variables: (c) => ({ MONGO_URL: c.uri, MONGO_DATABASE: c.database }),
 
   lostConnection: ({ name }) => name === "MongoNetworkError" || name === "MongoServerSelectionError",
 };

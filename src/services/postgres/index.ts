@@ -267,14 +267,14 @@ export const postgres: Service<{
 
   address: ({ host, port }) => `${host}:${port}`,
 
-  envLines: (c) => [
-    `DATABASE_URL=${c.url}`,
-    `PGHOST=${c.host}`,
-    `PGPORT=${c.port}`,
-    `PGUSER=${c.user}`,
-    `PGPASSWORD=${c.password}`,
-    `PGDATABASE=${c.database}`,
-  ],
+  variables: (c) => ({
+    DATABASE_URL: c.url,
+    PGHOST: c.host,
+    PGPORT: String(c.port),
+    PGUSER: c.user,
+    PGPASSWORD: c.password,
+    PGDATABASE: c.database,
+  }),
 
   fix: (text) => migrationFix(text, ROLE),
 

@@ -131,7 +131,7 @@ export const redis: Service<{
 
   address: ({ host, port }) => `${host}:${port}`,
 
-  envLines: (c) => [`REDIS_URL=${c.url}`],
+  variables: (c) => ({ REDIS_URL: c.url }),
 
   // ioredis gave up reconnecting, or refuses commands on a closed connection.
   lostConnection: ({ name, message }) =>

@@ -6,7 +6,7 @@
 import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { docker, LABELS, removeContainers } from "../src/docker";
-import { createConsumerProject, inBackground, npx, run, until } from "./support/consumer";
+import { createConsumerProject, inBackground, npx, run, runIdIn, until } from "./support/consumer";
 
 /** A suite written for a plain PostgreSQL: each file makes its own database from the PG* settings. */
 const EXISTING_SUITE = (name: string) => `const { Client } = require("pg");
@@ -119,8 +119,8 @@ afterAll(async () => {
 });
 
 const runIdOf = (output: string) => {
-  const runId = /\(run ([a-z0-9]{10})\)/.exec(output)?.[1];
-  if (runId) runIds.push(runId);
+  const runId = runIdIn(output);
+  runIds.push(runId);
   return runId;
 };
 
@@ -183,7 +183,7 @@ test("in band, a test leaves its own pg pool open: the JSON report is written, a
     },
     project,
   );
-  const runId = runIdOf(jest.stderr)!;
+  const runId = runIdOf(jest.stderr);
   expect([jest.status, jest.signal]).toEqual([0, null]);
   expect(JSON.parse(readFileSync(report, "utf8"))).toMatchObject({ success: true, numPassedTests: 1 });
   expect(jest.stderr).toMatch(
@@ -206,7 +206,7 @@ test("in band, a client that is never ended: the report is written, and the run 
     { CAMPAIGN_TESTENV_SERVICES: "postgres" },
     project,
   );
-  const runId = runIdOf(jest.stderr)!;
+  const runId = runIdOf(jest.stderr);
   // The client's own unhandled "error" ends the process once its container is gone: after the report.
   expect(JSON.parse(readFileSync(report, "utf8"))).toMatchObject({ success: true, numPassedTests: 1 });
   expect(jest.signal).toBeNull();

@@ -16,7 +16,7 @@ import {
 } from "../src";
 import { readContext, writeRunFile } from "../src/context";
 import { docker, LABELS, removeContainers } from "../src/docker";
-import { createConsumerProject, inBackground, npx, run, until } from "./support/consumer";
+import { createConsumerProject, inBackground, npx, run, runIdIn, until } from "./support/consumer";
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-reliability-"));
 /** Every output of these tests, searched for passwords at the end. */
@@ -122,8 +122,7 @@ async function containersOf(...runs: string[]): Promise<string[]> {
 }
 
 const runIdOf = (stderr: string) => {
-  const runId = /\(run ([a-z0-9]{10})\)/.exec(stderr)?.[1];
-  if (!runId) throw new Error(`no run id in:\n${stderr}`);
+  const runId = runIdIn(stderr);
   runIds.add(runId);
   return runId;
 };

@@ -210,3 +210,10 @@ export async function until(
   }
   return Date.now() - started;
 }
+
+/** The run id a run printed ("(run abc...)"); a run that printed none fails the test here. */
+export function runIdIn(output: string): string {
+  const runId = /\(run ([a-z0-9]{10})\)/.exec(output)?.[1];
+  if (!runId) throw new Error(`no run id in:\n${output}`);
+  return runId;
+}

@@ -213,7 +213,8 @@ describe("errors across processes (toWire, through JSON, fromWire)", () => {
     expect(Object.keys(samples).sort()).toEqual(classes.map(([name]) => name).sort());
     for (const [name, sent] of Object.entries(samples)) {
       const got = across(sent);
-      expect([name, Object.getPrototypeOf(got)]).toEqual([name, Object.getPrototypeOf(sent)]);
+      // toBe, not toEqual: toEqual finds any two classes' prototypes equal (no own enumerable keys).
+      expect([name, Object.getPrototypeOf(got) === Object.getPrototypeOf(sent)]).toEqual([name, true]);
       expect(got.name).toBe(sent.name);
       expect(got.message).toBe(sent.message);
       const fields = { ...sent } as Record<string, unknown>;

@@ -12,15 +12,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { docker, LABELS, removeContainers } from "../src/docker";
-import { packageRoot } from "../src/paths";
-import { type RegistryProxy, startRegistryProxy } from "./support/registry-proxy";
-import { createConsumerProject, inBackground, npx, TSCONFIG, until } from "./support/consumer";
+import { localImages, type RegistryProxy, startRegistryProxy } from "./support/registry-proxy";
+import { createConsumerProject, inBackground, npx, runIdIn, TSCONFIG, until } from "./support/consumer";
 
-const local = Object.fromEntries(
-  readFileSync(path.join(packageRoot, "images", "local.env"), "utf8")
-    .split("\n")
-    .flatMap((line) => (line.includes("=") ? [line.split("=")] : [])),
-);
+const local = localImages();
 
 /** Longer than the preset's testTimeout (60 s), which bounds each test file's beforeAll. */
 const SLOW_PULL_S = 90;
@@ -125,8 +120,8 @@ test(`npx jest on an engine with no image: every pull named while it lasts (${SL
   const jest = inBackground(npx, ["jest"], firstRun(), project);
   const code = await jest.exited;
   const { stderr } = jest.out;
-  const runId = /\(run ([a-z0-9]{10})\)/.exec(stderr)?.[1];
-  if (runId) runIds.push(runId);
+  const runId = runIdIn(stderr);
+  runIds.push(runId);
   console.log(`a first run's output, as a CI log shows it:\n${stderr.split("\nPASS")[0]}`);
   expect([code, stderr]).toEqual([0, expect.stringMatching(/Tests: +2 passed, 2 total/)]);
 

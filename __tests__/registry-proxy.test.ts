@@ -3,29 +3,11 @@
 // run them; a stalled pull holds its connection until the client leaves; the registry's refusals read
 // as the engine writes them; afterwards no official name is left on the engine.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import http from "node:http";
-import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { GenericContainer, Wait } from "testcontainers";
-import { packageRoot } from "../src/paths";
 import { FAILURES, parseReference, TICK_MS } from "./support/pull-stream";
-import { type RegistryProxy, startRegistryProxy } from "./support/registry-proxy";
-
-/** The local image set (written by `npm run images:build`): what stands in for each official image. */
-function localImages(): Record<string, string> {
-  const file = path.join(packageRoot, "images", "local.env");
-  const text = (() => {
-    try {
-      return readFileSync(file, "utf8");
-    } catch {
-      throw new Error(`${file} is missing: npm run images:build builds the local images the proxy tags`);
-    }
-  })();
-  return Object.fromEntries(
-    text.split("\n").flatMap((line) => (line.includes("=") ? [line.split("=")] : [])),
-  );
-}
+import { localImages, type RegistryProxy, startRegistryProxy } from "./support/registry-proxy";
 
 const local = localImages();
 let proxy: RegistryProxy;

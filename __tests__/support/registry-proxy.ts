@@ -5,12 +5,14 @@
 // it came, and its answer comes back as it was sent (HTTP framing aside), hijacked connections too.
 // The names are really absent from the engine until then (checked at the start), so the engine itself
 // answers their inspects and container creations with its own 404.
+import { readFileSync } from "node:fs";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import net, { type Socket } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { Duplex } from "node:stream";
 import { lock } from "../../src/lock";
+import { packageRoot } from "../../src/paths";
 import {
   downloaded,
   errorLine,
@@ -26,6 +28,21 @@ import {
 } from "./pull-stream";
 
 /** What a pull of one official name does. */
+/** The local image set (written by `npm run images:build`): what stands in for each official image. */
+export function localImages(): Record<string, string> {
+  const file = path.join(packageRoot, "images", "local.env");
+  const text = (() => {
+    try {
+      return readFileSync(file, "utf8");
+    } catch {
+      throw new Error(`${file} is missing: npm run images:build builds the local images the proxy tags`);
+    }
+  })();
+  return Object.fromEntries(
+    text.split("\n").flatMap((line) => (line.includes("=") ? [line.split("=")] : [])),
+  );
+}
+
 export type PullBehaviour =
   /** `bytes` fake bytes over `layers` layers in about `seconds`; then `source` is tagged as the name. */
   | { source: string; seconds: number; bytes: number; layers: number }

@@ -112,12 +112,15 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRun> {
     const wallMs = Date.now() - startedAt;
     const entries = readSuiteLog(logFile);
     if (entries.length === 0) throw new Error(`bench: ${runner} -c ${config} ran no test that logged`);
+    /** One time of every file that logged it (the floor's trivial tests log none). */
+    const times = (key: "setupMs" | "driversMs" | "resetMs") =>
+      entries.flatMap((e) => (e[key] === undefined ? [] : [e[key]]));
     return {
       firstTestMs: entries[0].firstTestAt - startedAt,
       wallMs,
-      setupMs: entries.flatMap((e) => (e.setupMs === undefined ? [] : [e.setupMs])),
-      driversMs: entries.flatMap((e) => (e.driversMs === undefined ? [] : [e.driversMs])),
-      resetMs: entries.flatMap((e) => (e.resetMs === undefined ? [] : [e.resetMs])),
+      setupMs: times("setupMs"),
+      driversMs: times("driversMs"),
+      resetMs: times("resetMs"),
       collisions: countBy(entries.flatMap((e) => e.collisions ?? [])),
       collidedTests: entries.filter((e) => e.collisions?.length).length,
       tests: entries.length,

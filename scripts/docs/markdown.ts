@@ -8,7 +8,7 @@ type Token = MarkdownIt.Token;
 const parser = new MarkdownIt({ html: true });
 const MARKER = /^<!-- example: (\S+)#(\S+) -->$/;
 
-export interface Marker {
+interface Marker {
   file: string;
   region: string;
   /** 1-based line of the marker in the markdown. */
@@ -34,7 +34,7 @@ export interface Inline {
   text: string;
 }
 
-export interface Markdown {
+interface Markdown {
   blocks: Block[];
   /** Lines of example markers that no fenced block follows. */
   strayMarkers: number[];

@@ -5,7 +5,7 @@ import { parseMarkdown } from "./markdown";
 const REGION_LINE = /^\/\/ #(?:end)?region \S+$/;
 
 /** Removes the indentation common to the non-blank lines. */
-export function dedent(lines: string[]): string {
+function dedent(lines: string[]): string {
   const indents = lines.filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length);
   const cut = indents.length ? Math.min(...indents) : 0;
   return lines.map((l) => (l.trim() ? l.slice(cut) : "")).join("\n");

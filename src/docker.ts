@@ -5,9 +5,15 @@ import { finished } from "node:stream/promises";
 import type Dockerode from "dockerode";
 import { DockerUnavailableError } from "./errors";
 
-/** Testcontainers' engine client, loaded on first use: a test file meets the engine only when a call fails. */
-const runtime = (): ReturnType<typeof import("testcontainers").getContainerRuntimeClient> =>
-  (require("testcontainers") as typeof import("testcontainers")).getContainerRuntimeClient();
+/**
+ * Testcontainers, and the internals of it the package reaches (src/tc-internals.ts), loaded on first
+ * use: importing the package starts nothing (docs/ARCHITECTURE.md, "Loaded on first use").
+ */
+export const testcontainers = (): typeof import("testcontainers") => require("testcontainers");
+export const tcInternals = (): typeof import("./tc-internals") => require("./tc-internals");
+
+/** Testcontainers' engine client: a test file meets the engine only when a call fails. */
+const runtime = () => testcontainers().getContainerRuntimeClient();
 
 /** Labels on every container this package starts: teardown, failure cleanup, `down` and `prune` find them by these. */
 export const LABELS = {

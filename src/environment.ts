@@ -1,6 +1,6 @@
 import path from "node:path";
 import { type EnvironmentContext, runDir } from "./context";
-import { docker, removeContainers } from "./docker";
+import { docker, removeContainers, tcInternals, testcontainers } from "./docker";
 import { PeerFailedError, reasonOf, ServiceError, StartupError } from "./errors";
 import { type EnvironmentOptions, type ResolvedOptions, resolveOptions, serviceSettings } from "./options";
 import { Progress, PullProgress } from "./progress";
@@ -55,9 +55,8 @@ const usesReaper = (options: ResolvedOptions) =>
  * lose the race try again 0.5 to 1 s later, which delayed every container but the first.
  */
 async function startReaper(runId: string): Promise<void> {
-  const { getContainerRuntimeClient, getReaper } =
-    require("testcontainers") as typeof import("testcontainers");
-  const { reaperImage } = require("./tc-internals") as typeof import("./tc-internals");
+  const { getContainerRuntimeClient, getReaper } = testcontainers();
+  const { reaperImage } = tcInternals();
   try {
     await getReaper(await getContainerRuntimeClient());
   } catch (error) {
@@ -80,7 +79,7 @@ async function startReaper(runId: string): Promise<void> {
 export function neededImages(options: ResolvedOptions): NeededImage[] {
   const images = options.services.map((name) => ({ image: options.images[name], neededBy: name }));
   if (!usesReaper(options)) return images;
-  const { reaperImage } = require("./tc-internals") as typeof import("./tc-internals");
+  const { reaperImage } = tcInternals();
   return [...images, { image: reaperImage(), neededBy: "the reaper (Testcontainers' Ryuk)" }];
 }
 

@@ -4,11 +4,8 @@
 // runner's hook timeout with nothing printed. So the run pulls what is absent first, in parallel and
 // in the open, before any test file starts waiting, and bounds each pull by its progress: it fails
 // when nothing has arrived for a while, not after a fixed time.
+import { tcInternals, testcontainers } from "./docker";
 import { ImagePullError, type PullFailure } from "./errors";
-
-// Loaded on first use, with the first pull: importing the package starts nothing.
-const testcontainers = (): typeof import("testcontainers") => require("testcontainers");
-const tcInternals = (): typeof import("./tc-internals") => require("./tc-internals");
 
 /** One image a run needs, and what needs it (a service, or the reaper). */
 export interface NeededImage {

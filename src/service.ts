@@ -1,14 +1,9 @@
 import path from "node:path";
 import type { GenericContainer, StartedTestContainer } from "testcontainers";
-import { LABELS, publishesOnLoopback } from "./docker";
+import { LABELS, publishesOnLoopback, tcInternals, testcontainers } from "./docker";
 import { OptionsError, ServiceError, guessFix } from "./errors";
 import type { Explain } from "./explaining";
 import { packageRoot } from "./paths";
-
-// Loaded on first use: a test file that imports the package never starts a container (see
-// docs/ARCHITECTURE.md, "Loaded on first use").
-const testcontainers = (): typeof import("testcontainers") => require("testcontainers");
-const tcInternals = (): typeof import("./tc-internals") => require("./tc-internals");
 
 /** The main database of PostgreSQL and Mongo: what `campaign-testenv up` users and unisolated code use. */
 export const MAIN_DATABASE = "campaign";

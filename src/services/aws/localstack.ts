@@ -1,6 +1,6 @@
 import type { LocalstackContainer } from "@testcontainers/localstack";
 import type Dockerode from "dockerode";
-import { LABELS } from "../../docker";
+import { LABELS, tcInternals, testcontainers } from "../../docker";
 import type { Flavour } from "../../service";
 import { type AwsCapabilities, type AwsStarted, capabilitiesOf } from "./capabilities";
 import { awsClients, destroyAwsClients } from "./clients";
@@ -105,8 +105,7 @@ export function localstackContainer(
 ): LocalstackContainer {
   // Reuse mode: LocalStack outlives the run, and its warm function containers must too; the module's
   // hook would label them with this run's reaper session, and the reaper would remove them.
-  const { LocalstackWithoutSessionHook } =
-    require("../../tc-internals") as typeof import("../../tc-internals");
+  const { LocalstackWithoutSessionHook } = tcInternals();
   const { LocalstackContainer } =
     require("@testcontainers/localstack") as typeof import("@testcontainers/localstack");
   const container = new (reuse ? LocalstackWithoutSessionHook : LocalstackContainer)(image)
@@ -120,7 +119,7 @@ export function localstackContainer(
 export const localstack: Flavour<AwsStarted> = {
   image: "localstack/localstack:4.14.0",
   async start(run) {
-    const { getContainerRuntimeClient } = require("testcontainers") as typeof import("testcontainers");
+    const { getContainerRuntimeClient } = testcontainers();
     const { info, container: engine } = await getContainerRuntimeClient();
     const lack = socketLack(
       reachedThroughSocket(engine.dockerode.modem),

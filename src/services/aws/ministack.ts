@@ -1,3 +1,4 @@
+import { testcontainers } from "../../docker";
 import type { Flavour } from "../../service";
 import { type AwsStarted, capabilitiesOf } from "./capabilities";
 
@@ -10,7 +11,7 @@ const PORT = 4566;
 export const ministack: Flavour<AwsStarted> = {
   image: "ministackorg/ministack:1.5.33",
   async start(run) {
-    const { GenericContainer, Wait } = require("testcontainers") as typeof import("testcontainers");
+    const { GenericContainer, Wait } = testcontainers();
     const capabilities = capabilitiesOf(await run.declaredLacks());
     const container = await run.startContainer(
       new GenericContainer(run.image)

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Db, Document, IndexDescription, MongoClient } from "mongodb";
+import { testcontainers } from "../../docker";
 import { explaining } from "../../explaining";
 import { randomToken } from "../../random";
 import { type Capability, MAIN_DATABASE, type Service, type ServiceContext, SPECS_DIR } from "../../service";
@@ -8,7 +9,6 @@ import { MongoStore } from "./reset";
 
 // Loaded on first use (docs/ARCHITECTURE.md, "Loaded on first use").
 const mongodb = (): typeof import("mongodb") => require("mongodb");
-const testcontainers = (): typeof import("testcontainers") => require("testcontainers");
 
 /** fixtures/mongo-collections.json: each collection with its optional $jsonSchema validator and indexes. */
 export interface CollectionsSpec {

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { PostgreSqlContainer, StartedPostgreSqlContainer } from "@testcontainers/postgresql";
 import type { GenericContainer } from "testcontainers";
 import type { ClientConfig, Pool } from "pg";
+import { testcontainers } from "../../docker";
 import { explaining } from "../../explaining";
 import { packageRoot } from "../../paths";
 import { randomToken } from "../../random";
@@ -63,7 +64,7 @@ const connect = async ({ host, port, user, password }: PostgresContext, database
 export function postgresContainer(image: string, password: string): PostgreSqlContainer {
   const { PostgreSqlContainer } =
     require("@testcontainers/postgresql") as typeof import("@testcontainers/postgresql");
-  const { Wait } = require("testcontainers") as typeof import("testcontainers");
+  const { Wait } = testcontainers();
   return (
     new PostgreSqlContainer(image)
       .withUsername(ROLE)

@@ -54,14 +54,6 @@ export type PullBehaviour =
 export interface RegistryProxyOptions {
   /** Official names as a user writes them ("postgres:15-alpine"); each must be absent from the engine. */
   images: Record<string, PullBehaviour>;
-  /** The engine, unix:///path or tcp://host:port: by default DOCKER_HOST, else /var/run/docker.sock. */
-  upstream?: string;
-  /**
-   * Hide from container lists the running Testcontainers reapers not created through this proxy
-   * (default true). Testcontainers joins any reaper it lists, so on a busy engine it would never start,
-   * nor pull, its own; a new user's machine runs none.
-   */
-  hideOtherReapers?: boolean;
 }
 
 export interface PullRecord {
@@ -115,7 +107,8 @@ const without = (raw: string[], names: RegExp) => raw.filter((_, i) => !names.te
 const NAMES_WAIT_MS = 600_000;
 
 export async function startRegistryProxy(options: RegistryProxyOptions): Promise<RegistryProxy> {
-  const address = options.upstream ?? process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
+  // The engine: DOCKER_HOST (unix:///path or tcp://host:port), else the default socket.
+  const address = process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
   const engine = engineAt(address);
   // One proxy at a time on this machine: each tags official names on the engine, which another's
   // check (every name absent) would find.
@@ -179,7 +172,6 @@ async function listen(
 
   const pulls: PullRecord[] = [];
   const tagged: string[] = [];
-  const created = new Set<string>(); // the names of the containers created through the proxy
   const creations: { name: string; at: number }[] = [];
   const sockets = new Set<Socket>();
 
@@ -247,7 +239,8 @@ async function listen(
 
   const withoutOtherReapers = (body: string) => {
     const containers = JSON.parse(body) as { Names: string[]; Labels?: Record<string, string> }[];
-    const ours = (names: string[]) => names.some((name) => created.has(name.replace(/^\//, "")));
+    const ours = (names: string[]) =>
+      names.some((name) => creations.some((c) => c.name === name.replace(/^\//, "")));
     return JSON.stringify(
       containers.filter((c) => c.Labels?.["org.testcontainers.ryuk"] !== "true" || ours(c.Names)),
     );
@@ -302,8 +295,10 @@ async function listen(
     }
     const name = url.searchParams.get("name");
     if (route === "POST /containers/create") creations.push({ name: name ?? "", at: Date.now() });
-    if (route === "POST /containers/create" && name) created.add(name);
-    const hide = route === "GET /containers/json" && (options.hideOtherReapers ?? true);
+    // Running Testcontainers reapers not created through this proxy are hidden from container lists:
+    // Testcontainers joins any reaper it lists, so on a busy engine it would never start, nor pull, its
+    // own; a new user's machine runs none.
+    const hide = route === "GET /containers/json";
     forward(req, res, hide ? withoutOtherReapers : undefined);
   });
   server.on("connection", (socket: Socket) => {

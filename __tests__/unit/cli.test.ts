@@ -1,11 +1,9 @@
 import { execFile } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { envLines } from "../../src/cli";
-import type { EnvironmentContext } from "../../src/context";
+import { type EnvironmentContext, removeContext, writeRunFile } from "../../src/context";
 import type { AwsContext } from "../../src/services/aws";
 
 const postgres = {
@@ -108,27 +106,17 @@ describe("envLines", () => {
 });
 
 describe("health", () => {
-  let dir: string;
   let contextFile: string;
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-unit-"));
     // A port nothing listens on: the check fails at once, no engine needed.
     const server = createServer().listen(0, "127.0.0.1");
     await once(server, "listening");
     const { port } = server.address() as AddressInfo;
     server.close();
-    contextFile = path.join(dir, "context.json");
     const closed = { ...redis, port, url: `redis://:rpw@127.0.0.1:${port}` };
-    writeFileSync(
-      contextFile,
-      JSON.stringify({
-        context: { ...base, services: ["redis"], redis: closed },
-        pid: process.pid,
-        state: {},
-      }),
-    );
+    contextFile = writeRunFile({ ...base, runId: "unit-cli-health", services: ["redis"], redis: closed });
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => removeContext(contextFile));
 
   const health = (env: NodeJS.ProcessEnv) =>
     new Promise<{ code: number | null; stdout: string }>((resolve) => {

@@ -13,7 +13,15 @@ import os from "node:os";
 import path from "node:path";
 import { docker, LABELS, removeContainers } from "../src/docker";
 import { localImages, type RegistryProxy, startRegistryProxy } from "./support/registry-proxy";
-import { createConsumerProject, inBackground, npx, runIdIn, TSCONFIG, until } from "./support/consumer";
+import {
+  createConsumerProject,
+  inBackground,
+  JEST_TOOLS,
+  npx,
+  runIdIn,
+  TSCONFIG,
+  until,
+} from "./support/consumer";
 
 const local = localImages();
 
@@ -96,14 +104,7 @@ beforeAll(async () => {
     },
   });
   tmp = mkdtempSync(path.join(os.tmpdir(), "campaign-testenv-first-run-"));
-  project = createConsumerProject(FILES, [
-    "jest",
-    "ts-jest",
-    "typescript",
-    "@types/jest",
-    "@types/node",
-    "@aws-sdk/client-sqs",
-  ]);
+  project = createConsumerProject(FILES, [...JEST_TOOLS, "@aws-sdk/client-sqs"]);
 }, 300_000);
 
 afterAll(async () => {

@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { GenericContainer, Wait } from "testcontainers";
+import { waitFor } from "../src";
 import { FAILURES, parseReference, TICK_MS } from "./support/pull-stream";
 import { localImages, type RegistryProxy, startRegistryProxy } from "./support/registry-proxy";
 
@@ -75,14 +76,6 @@ function apiPull(image: string): Promise<{ status: number; body: string; arrival
     );
     request.on("error", reject).end();
   });
-}
-
-async function until<T>(check: () => T, what: string): Promise<NonNullable<T>> {
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(50)) {
-    const value = check();
-    if (value) return value;
-  }
-  throw new Error(`still not true after 10 s: ${what}`);
 }
 
 test("the docker CLI pulls postgres:15-alpine through the proxy with layer progress, then runs it", async () => {
@@ -188,9 +181,9 @@ test("a stalled pull holds its connection, sending nothing, until the client lea
     env: { ...process.env, DOCKER_HOST: proxy.dockerHost },
   });
   const exited = new Promise((resolve) => child.on("exit", resolve));
-  const record = await until(
+  const record = await waitFor(
     () => pullsOf("ministackorg/ministack:1.5.33").find((pull) => pull.bytes >= 3e6),
-    "the stall",
+    { timeoutMs: 10_000, message: "the stall" },
   );
   await sleep(1500);
   expect(record).toEqual({
@@ -203,8 +196,14 @@ test("a stalled pull holds its connection, sending nothing, until the client lea
 
   child.kill("SIGINT"); // Ctrl-C
   await exited;
-  await until(() => record.outcome === "abandoned", "the pull ends as abandoned");
-  await until(() => proxy.openConnections() === 0, "every connection closed");
+  await waitFor(() => record.outcome === "abandoned", {
+    timeoutMs: 10_000,
+    message: "the pull ends as abandoned",
+  });
+  await waitFor(() => proxy.openConnections() === 0, {
+    timeoutMs: 10_000,
+    message: "every connection closed",
+  });
   expect((await docker(["image", "inspect", "ministackorg/ministack:1.5.33"])).code).toBe(1);
 });
 

@@ -8,7 +8,7 @@
 // quotes of the package's messages.
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { type DocContext, docContext, docFiles, ROOT } from "./docs/context";
+import { type DocContext, docContext, docFiles, reader, ROOT } from "./docs/context";
 import { anchors, type Block, type Inline, parseMarkdown } from "./docs/markdown";
 import { closestMessage, QUOTE } from "./docs/messages";
 import { readRegion, rewrite } from "./docs/regions";
@@ -189,6 +189,11 @@ function checkLines(file: string, lines: string[], at: At, ctx: DocContext): voi
   });
 }
 
+/** Each linked file's anchors, parsed once per text: many links point into the same few files. */
+const anchorsByText = new Map<string, Set<string>>();
+const anchorsIn = (markdown: string) =>
+  anchorsByText.get(markdown) ?? anchorsByText.set(markdown, anchors(markdown)).get(markdown)!;
+
 /** Relative links: to a file or folder that exists, and to a heading that a linked markdown file has. */
 function checkLinks(doc: string, links: Inline[], at: At, ctx: DocContext): void {
   for (const { line, text: target } of links) {
@@ -196,7 +201,7 @@ function checkLinks(doc: string, links: Inline[], at: At, ctx: DocContext): void
     const linked = pathPart ? path.posix.normalize(path.posix.join(path.posix.dirname(doc), pathPart)) : doc;
     if (!ctx.exists(linked)) {
       at(line, `the link to ${target} names ${linked}, which does not exist: fix the link`);
-    } else if (anchor !== undefined && linked.endsWith(".md") && !anchors(ctx.read(linked)!).has(anchor)) {
+    } else if (anchor !== undefined && linked.endsWith(".md") && !anchorsIn(ctx.read(linked)!).has(anchor)) {
       at(line, `the link to ${target}: ${linked} has no heading with the anchor #${anchor}; fix the link`);
     }
   }
@@ -314,7 +319,7 @@ export function checkDocs(root = ROOT): string[] {
 
 /** Rewrites the marked blocks of every doc from their regions; returns the files it changed. */
 export function writeDocs(root = ROOT): string[] {
-  const { read } = docContext(root);
+  const read = reader(root);
   return docFiles(root).filter((file) => {
     const before = read(file)!;
     const after = file.endsWith(".md") ? rewrite(before, read) : before;

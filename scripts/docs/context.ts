@@ -125,11 +125,16 @@ function envMembers(root: string): DocContext["missingEnvMember"] {
   };
 }
 
-export function docContext(root = ROOT): DocContext {
-  const read: ReadSource = (file) => {
+/** The text of a file relative to `root`, or undefined when it does not exist. */
+export const reader =
+  (root: string): ReadSource =>
+  (file) => {
     const full = path.join(root, file);
     return existsSync(full) ? readFileSync(full, "utf8") : undefined;
   };
+
+export function docContext(root = ROOT): DocContext {
+  const read = reader(root);
   const pkg = JSON.parse(read("package.json")!) as {
     version: string;
     engines: { node: string };

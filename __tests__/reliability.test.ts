@@ -7,6 +7,7 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Client } from "pg";
 import {
   type EnvironmentContext,
   ServiceDownError,
@@ -157,6 +158,30 @@ test("up keeps running past the reaper's grace, answers health and logs; SIGINT 
   const logs = run(npx, ["campaign-testenv", "logs", "postgres"], env, project);
   outputs.push(logs.stdout, logs.stderr);
   expect(logs.stdout).toContain("database system is ready to accept connections");
+  // A reader that stops early: `head` exits after one line, and the next line PostgreSQL logs (a
+  // refused login, made here until one lands after head is gone) meets a closed pipe, which must end
+  // `logs` with 0, not a stack trace.
+  const followed = background(
+    "bash",
+    ["-o", "pipefail", "-c", `"${cli()}" logs -f postgres | head -n 1`],
+    env,
+  );
+  const { host, port, user, database } = readContext(
+    /^CAMPAIGN_TESTENV_CONTEXT=(.+)$/m.exec(up.out.stdout)![1],
+  ).postgres!;
+  const refusedLogin = () =>
+    new Client({ host, port, user, database, password: "not-the-password" }).connect().then(
+      () => Promise.reject(new Error("a wrong password was accepted")),
+      (error: Error) => expect(error.message).toMatch(/password authentication failed/),
+    );
+  await until(
+    "logs -f | head -n 1 ended",
+    async () => followed.child.exitCode !== null || (await refusedLogin(), false),
+    30_000,
+  );
+  expect(await followed.exited).toBe(0);
+  expect(followed.out.stdout).toMatch(/^[^\n]+\n$/);
+  expect(followed.out.stderr).toBe("");
 
   up.signal("SIGINT");
   const ms = await until(

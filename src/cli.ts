@@ -294,6 +294,12 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // A reader that stops early (`logs | head`, `logs | grep -q`) closes the pipe. A printing command then
+  // ends with 0, as Unix tools do; `up` keeps its environment until it is stopped.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    if (process.argv[2] !== "up") process.exit(0);
+  });
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: Error) => {

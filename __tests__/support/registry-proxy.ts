@@ -27,7 +27,6 @@ import {
   upToDate,
 } from "./pull-stream";
 
-/** What a pull of one official name does. */
 /** The local image set (written by `npm run images:build`): what stands in for each official image. */
 export function localImages(): Record<string, string> {
   const file = path.join(packageRoot, "images", "local.env");
@@ -43,6 +42,7 @@ export function localImages(): Record<string, string> {
   );
 }
 
+/** What a pull of one official name does. */
 export type PullBehaviour =
   /** `bytes` fake bytes over `layers` layers in about `seconds`; then `source` is tagged as the name. */
   | { source: string; seconds: number; bytes: number; layers: number }

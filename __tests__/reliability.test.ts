@@ -155,6 +155,7 @@ test("up keeps running past the reaper's grace, answers health and logs; SIGINT 
   outputs.push(health.stdout, health.stderr);
   expect({ status: health.status, stdout: health.stdout }).toMatchObject({ status: 0 });
   expect(health.stdout).toMatch(/^postgres +healthy/m);
+  expect(health.stdout).toContain(`:${/^PGPORT=(\d+)$/m.exec(up.out.stdout)![1]}`); // up's, not another run's
   const logs = run(npx, ["campaign-testenv", "logs", "postgres"], env, project);
   outputs.push(logs.stdout, logs.stderr);
   expect(logs.stdout).toContain("database system is ready to accept connections");

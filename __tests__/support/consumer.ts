@@ -6,6 +6,7 @@ import { type ChildProcess, spawn, spawnSync, type SpawnSyncReturns } from "node
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { CONTEXT_ENV } from "../../src/context";
 import { isAlive } from "../../src/lock";
 import { packageRoot } from "../../src/paths";
 
@@ -15,11 +16,16 @@ export const binDir = path.dirname(process.execPath);
 export const npm = "npm";
 export const npx = "npx";
 
-/** The env of a command run from a suite: this process's (image settings included), this Node first, plus `env`. */
+/**
+ * The env of a command run from a suite: this process's (image settings included), this Node first, plus
+ * `env`. Without this suite's own run: its global setup points CAMPAIGN_TESTENV_CONTEXT at it, and a
+ * user's `campaign-testenv health` or `logs` would otherwise read that run instead of the one they started.
+ */
 export const commandEnv = (env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   ...process.env,
   PATH: `${binDir}:${process.env.PATH}`,
   JEST_WORKER_ID: undefined,
+  [CONTEXT_ENV]: undefined,
   ...env,
 });
 
